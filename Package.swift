@@ -1,0 +1,107 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Layering (see README "Layout"): ActivityStreams, HTTPSignatures and Domain depend on
+// nothing of ours; Core on Domain; Storage on Domain + PostgresNIO; Federation on Core and
+// the protocol libraries; API on Core + Hummingbird; only App wires concrete types together.
+let package = Package(
+    name: "kith",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kith", targets: ["kith"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", from: "1.4.0",
+            traits: [.defaults, "YAML", "CommandLineArguments"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "ActivityStreams"),
+        .target(
+            name: "HTTPSignatures",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+        .target(name: "Domain"),
+        .target(name: "Core", dependencies: ["Domain"]),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Domain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
+        .target(
+            name: "Federation",
+            dependencies: ["Core", "Domain", "ActivityStreams", "HTTPSignatures"]),
+        .target(
+            name: "API",
+            dependencies: [
+                "Core", "Domain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .target(
+            name: "App",
+            dependencies: [
+                "ActivityStreams", "HTTPSignatures", "Domain", "Core", "Storage", "Federation", "API",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "kith",
+            dependencies: [
+                "App",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Shared by the test targets: a fresh PostgreSQL database per suite.
+        .target(
+            name: "KithTestSupport",
+            dependencies: [
+                "Storage", "Domain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KithTestSupport"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "Core"]),
+        .testTarget(name: "ActivityStreamsTests", dependencies: ["ActivityStreams", "HTTPSignatures"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Domain"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "Domain", "KithTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "API", "Storage", "Domain", "Core", "KithTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

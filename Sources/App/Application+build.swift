@@ -1,0 +1,45 @@
+import API
+import Domain
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The version reported by `kith version`, `/health` and (later) NodeInfo.
+public enum KithVersion {
+    public static let current = "0.1.0"
+}
+
+/// What the HTTP application needs from the outside, so tests can give their own.
+public struct AppDependencies: Sendable {
+    public var database: any HealthCheck
+    public var registry: PrometheusCollectorRegistry
+    public var logger: Logger
+
+    public init(database: any HealthCheck, registry: PrometheusCollectorRegistry = .init(), logger: Logger) {
+        self.database = database
+        self.registry = registry
+        self.logger = logger
+    }
+}
+
+/// Builds the node's HTTP application: routes, middleware and server settings. Services the
+/// application depends on (the database pool) are added by the caller.
+public func buildApplication(config: KithConfig, dependencies: AppDependencies) -> Application<RouterResponder<AppRequestContext>> {
+    let router = buildRouter(config: config, dependencies: dependencies)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Kith/\(KithVersion.current)"),
+        logger: dependencies.logger)
+}
+
+func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    // Order matters: the request log sees the final status, metrics count the rendered error,
+    // and the error middleware turns every thrown error into JSON.
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: PrometheusMetricsMiddleware(registry: dependencies.registry))
+    router.add(middleware: ErrorMiddleware())
+    OperationsController(database: dependencies.database, registry: dependencies.registry, version: KithVersion.current)
+        .addRoutes(to: router)
+    return router
+}

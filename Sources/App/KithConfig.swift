@@ -1,0 +1,220 @@
+import Configuration
+import Domain
+import Foundation
+import Logging
+import Storage
+
+/// The node's settings, resolved from (lowest to highest precedence) built-in defaults, the
+/// config file, `KITH_*` environment variables and command-line flags.
+/// `config/kith.example.yaml` documents each one.
+public struct KithConfig: Sendable, Equatable {
+    /// The public base URL, without trailing slash; every ActivityPub id derives from it.
+    public var publicURL: String
+    public var host: String
+    public var port: Int
+    /// nil: run the embedded PostgreSQL under `dataDirectory`.
+    public var databaseURL: String?
+    public var databaseMaxConnections: Int
+    /// nil: look for `migrations/` in the usual places (see `MigrationsLocator`).
+    public var migrationsDirectory: String?
+    public var dataDirectory: String
+    public var logLevel: Logger.Level
+    public var federationMode: FederationMode
+    public var registrationMode: RegistrationMode
+    /// The config file that was read, if any.
+    public var configFile: String?
+
+    public init(
+        publicURL: String = "http://localhost:8080", host: String = "127.0.0.1", port: Int = 8080,
+        databaseURL: String? = nil, databaseMaxConnections: Int = 20, migrationsDirectory: String? = nil,
+        dataDirectory: String = "data", logLevel: Logger.Level = .info, federationMode: FederationMode = .allowlist,
+        registrationMode: RegistrationMode = .closed, configFile: String? = nil
+    ) {
+        self.publicURL = publicURL
+        self.host = host
+        self.port = port
+        self.databaseURL = databaseURL
+        self.databaseMaxConnections = databaseMaxConnections
+        self.migrationsDirectory = migrationsDirectory
+        self.dataDirectory = dataDirectory
+        self.logLevel = logLevel
+        self.federationMode = federationMode
+        self.registrationMode = registrationMode
+        self.configFile = configFile
+    }
+
+    /// The public URL's host (and port if not the scheme's default): the node's domain.
+    public var domain: String {
+        guard let url = URLComponents(string: publicURL), let host = url.host else { return publicURL }
+        return url.port.map { "\(host):\($0)" } ?? host
+    }
+}
+
+/// One setting: its key in the config file, its environment variable and flag come from it.
+public struct SettingKey: Sendable, Hashable {
+    public let key: String
+    public let flag: String
+    public var environmentVariable: String {
+        "KITH_" + key.replacingOccurrences(of: ".", with: "_").uppercased()
+    }
+    var components: [String] { key.split(separator: ".").map(String.init) }
+
+    public static let publicURL = SettingKey(key: "public_url", flag: "public-url")
+    public static let host = SettingKey(key: "http.host", flag: "host")
+    public static let port = SettingKey(key: "http.port", flag: "port")
+    public static let databaseURL = SettingKey(key: "database.url", flag: "database-url")
+    public static let databaseMaxConnections = SettingKey(key: "database.max_connections", flag: "database-max-connections")
+    public static let migrationsDirectory = SettingKey(key: "database.migrations_dir", flag: "migrations-dir")
+    public static let dataDirectory = SettingKey(key: "data_dir", flag: "data-dir")
+    public static let logLevel = SettingKey(key: "log.level", flag: "log-level")
+    public static let federationMode = SettingKey(key: "federation.mode", flag: "federation-mode")
+    public static let registrationMode = SettingKey(key: "registration.mode", flag: "registration-mode")
+
+    public static let all: [SettingKey] = [
+        .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
+        .logLevel, .federationMode, .registrationMode,
+    ]
+}
+
+/// A bad setting stops start-up with a message naming the setting and where the value came from.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Reads `KithConfig` from its sources through swift-configuration providers.
+public struct ConfigLoader: Sendable {
+    /// Values given as command-line flags, keyed by setting.
+    public var flags: [SettingKey: String]
+    public var environment: [String: String]
+    /// An explicit config file (`--config` or `KITH_CONFIG`); it must exist. When nil,
+    /// `defaultConfigFile` is read if present.
+    public var configFile: String?
+    public var defaultConfigFile: String
+
+    public init(
+        flags: [SettingKey: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+        configFile: String? = nil, defaultConfigFile: String = "config/kith.yaml"
+    ) {
+        self.flags = flags
+        self.environment = environment
+        self.configFile = configFile
+        self.defaultConfigFile = defaultConfigFile
+    }
+
+    /// A provider plus how to name, in an error message, where a value came from.
+    struct Source {
+        var provider: any ConfigProvider
+        var describe: @Sendable (SettingKey) -> String
+    }
+
+    public func load() async throws -> KithConfig {
+        var sources: [Source] = []
+        var flagValues: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (setting, value) in flags { flagValues[AbsoluteConfigKey(setting.components)] = ConfigValue(.string(value), isSecret: false) }
+        sources.append(Source(provider: InMemoryProvider(name: "command-line flags", values: flagValues)) { "command-line flag --\($0.flag)" })
+        sources.append(
+            Source(provider: EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "kith")) {
+                "environment variable \($0.environmentVariable)"
+            })
+
+        let explicitFile = configFile ?? environment["KITH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let filePath = explicitFile ?? defaultConfigFile
+        var loadedFile: String?
+        if FileManager.default.fileExists(atPath: filePath) {
+            do {
+                let provider = try await FileProvider<YAMLSnapshot>(filePath: .init(filePath))
+                sources.append(Source(provider: provider) { "\($0.key) in config file \(filePath)" })
+                loadedFile = filePath
+            } catch {
+                throw ConfigError(message: "config file \(filePath) is not valid YAML: \(error)")
+            }
+        } else if explicitFile != nil {
+            let origin = configFile != nil ? "--config" : "KITH_CONFIG"
+            throw ConfigError(message: "config file \(filePath) (from \(origin)) does not exist")
+        }
+
+        let reader = Reader(sources: sources)
+        var config = KithConfig()
+        config.configFile = loadedFile
+        if let (value, origin) = try reader.string(.publicURL) {
+            config.publicURL = try Self.parsePublicURL(value, origin: origin)
+        }
+        if let (value, origin) = try reader.string(.host) {
+            guard !value.isEmpty, !value.contains(" ") else { throw ConfigError(message: "\(origin): '\(value)' is not a host name or address") }
+            config.host = value
+        }
+        if let port = try reader.int(.port, range: 1...65535) { config.port = port }
+        if let (value, origin) = try reader.string(.databaseURL), !value.isEmpty {
+            do {
+                _ = try DatabaseEndpoint(url: value)
+            } catch {
+                throw ConfigError(message: "\(origin): invalid database URL: \(error)")
+            }
+            config.databaseURL = value
+        }
+        if let count = try reader.int(.databaseMaxConnections, range: 1...1000) { config.databaseMaxConnections = count }
+        if let (value, _) = try reader.string(.migrationsDirectory), !value.isEmpty { config.migrationsDirectory = value }
+        if let (value, origin) = try reader.string(.dataDirectory) {
+            guard !value.isEmpty else { throw ConfigError(message: "\(origin): the data directory must not be empty") }
+            config.dataDirectory = value
+        }
+        if let level = try reader.enumeration(.logLevel, Logger.Level.self) { config.logLevel = level }
+        if let mode = try reader.enumeration(.federationMode, FederationMode.self) { config.federationMode = mode }
+        if let mode = try reader.enumeration(.registrationMode, RegistrationMode.self) { config.registrationMode = mode }
+        return config
+    }
+
+    static func parsePublicURL(_ value: String, origin: String) throws -> String {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil,
+            url.path.isEmpty || url.path == "/"
+        else {
+            throw ConfigError(
+                message: "\(origin): '\(value)' is not a valid public URL (expected http(s)://host[:port], no path, e.g. https://social.example.com)")
+        }
+        var normalized = "\(scheme)://\(host.lowercased())"
+        if let port = url.port { normalized += ":\(port)" }
+        return normalized
+    }
+
+    /// Looks a setting up in each source in turn; the first that has it wins.
+    struct Reader {
+        var sources: [Source]
+
+        func string(_ setting: SettingKey) throws -> (String, String)? {
+            let key = AbsoluteConfigKey(setting.components)
+            for source in sources {
+                let result: LookupResult
+                do {
+                    result = try source.provider.value(forKey: key, type: .string)
+                } catch {
+                    throw ConfigError(message: "\(source.describe(setting)): \(error)")
+                }
+                if let value = result.value, case .string(let text) = value.content {
+                    return (text.trimmingCharacters(in: .whitespaces), source.describe(setting))
+                }
+            }
+            return nil
+        }
+
+        func int(_ setting: SettingKey, range: ClosedRange<Int>) throws -> Int? {
+            guard let (text, origin) = try string(setting) else { return nil }
+            guard let value = Int(text) else { throw ConfigError(message: "\(origin): '\(text)' is not a whole number") }
+            guard range.contains(value) else {
+                throw ConfigError(message: "\(origin): \(value) is out of range \(range.lowerBound)-\(range.upperBound)")
+            }
+            return value
+        }
+
+        func enumeration<E: RawRepresentable & CaseIterable>(_ setting: SettingKey, _ type: E.Type) throws -> E? where E.RawValue == String {
+            guard let (text, origin) = try string(setting) else { return nil }
+            guard let value = E(rawValue: text.lowercased()) else {
+                let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigError(message: "\(origin): unknown value '\(text)' (expected one of: \(allowed))")
+            }
+            return value
+        }
+    }
+}
+

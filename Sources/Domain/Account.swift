@@ -1,0 +1,95 @@
+import struct Foundation.Date
+
+/// What a local account may do on its node. `owner` is the node's first admin and cannot be
+/// demoted by other admins; moderation rights grow from `user` to `owner`.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case user, moderator, admin, owner
+}
+
+/// A local or remote ActivityPub actor as the node stores it. `domain == nil` means local.
+public struct Account: Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var username: String
+    public var domain: String?
+    public var displayName: String
+    public var actorType: String
+    /// The ActivityPub id of the actor.
+    public var uri: String
+    public var url: String?
+    public var inboxURI: String
+    public var sharedInboxURI: String?
+    public var publicKeyPEM: String
+    public var role: Role
+    public var email: String?
+    public var createdAt: Date
+
+    public init(
+        id: Int64, username: String, domain: String?, displayName: String, actorType: String = "Person",
+        uri: String, url: String?, inboxURI: String, sharedInboxURI: String?, publicKeyPEM: String,
+        role: Role, email: String?, createdAt: Date
+    ) {
+        self.id = id
+        self.username = username
+        self.domain = domain
+        self.displayName = displayName
+        self.actorType = actorType
+        self.uri = uri
+        self.url = url
+        self.inboxURI = inboxURI
+        self.sharedInboxURI = sharedInboxURI
+        self.publicKeyPEM = publicKeyPEM
+        self.role = role
+        self.email = email
+        self.createdAt = createdAt
+    }
+
+    public var isLocal: Bool { domain == nil }
+    /// `user` for local accounts, `user@domain` for remote ones (Mastodon's `acct`).
+    public var acct: String { domain.map { "\(username)@\($0)" } ?? username }
+}
+
+/// Everything needed to insert a new local account.
+public struct NewLocalAccount: Sendable {
+    public var username: Username
+    public var email: String
+    public var role: Role
+    public var passwordHash: String
+    public var publicKeyPEM: String
+    public var privateKeyPEM: String
+    /// The node's public base URL, e.g. `https://social.example.com`, without trailing slash.
+    public var baseURL: String
+
+    public init(
+        username: Username, email: String, role: Role, passwordHash: String, publicKeyPEM: String,
+        privateKeyPEM: String, baseURL: String
+    ) {
+        self.username = username
+        self.email = email
+        self.role = role
+        self.passwordHash = passwordHash
+        self.publicKeyPEM = publicKeyPEM
+        self.privateKeyPEM = privateKeyPEM
+        self.baseURL = baseURL
+    }
+
+    public var actorURI: String { "\(baseURL)/users/\(username.value)" }
+    public var profileURL: String { "\(baseURL)/@\(username.value)" }
+    public var inboxURI: String { "\(actorURI)/inbox" }
+    public var sharedInboxURI: String { "\(baseURL)/inbox" }
+}
+
+/// Storage of accounts. Implemented by Storage over PostgreSQL.
+public protocol AccountRepository: Sendable {
+    /// Inserts a local account; throws `KithError(.conflict)` when the username or email is taken.
+    func createLocal(_ account: NewLocalAccount) async throws -> Account
+    func findLocal(username: String) async throws -> Account?
+    /// Local accounts, oldest first.
+    func listLocal(limit: Int) async throws -> [Account]
+    func countLocal() async throws -> Int
+}
+
+/// Something whose health `/health` reports, such as the database.
+public protocol HealthCheck: Sendable {
+    /// Returns when healthy; throws an error describing the problem otherwise.
+    func check() async throws
+}

@@ -1,0 +1,163 @@
+import App
+import ArgumentParser
+import Domain
+import Foundation
+import Logging
+
+@main
+struct Kith: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Kith: a federated ActivityPub server for enterprise social networks.",
+        subcommands: [Serve.self, Migrate.self, Accounts.self, Version.self])
+}
+
+/// Settings every command accepts; each overrides the config file and `KITH_*` variables.
+struct SettingsOptions: ParsableArguments {
+    @Option(help: "Config file (YAML). Default: config/kith.yaml if present, or KITH_CONFIG.") var config: String?
+    @Option(help: "Public base URL; all ActivityPub ids derive from it.") var publicUrl: String?
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on.") var port: String?
+    @Option(help: "PostgreSQL URL; without one Kith runs its own cluster in the data directory.") var databaseUrl: String?
+    @Option(help: "Database connection pool size.") var databaseMaxConnections: String?
+    @Option(help: "Folder of NNNN_name.sql migrations.") var migrationsDir: String?
+    @Option(help: "Data directory.") var dataDir: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(help: "Federation mode: allowlist or blocklist.") var federationMode: String?
+    @Option(help: "Registration mode: closed, invite, approval or open.") var registrationMode: String?
+
+    var flags: [SettingKey: String] {
+        let pairs: [(SettingKey, String?)] = [
+            (.publicURL, publicUrl), (.host, host), (.port, port), (.databaseURL, databaseUrl),
+            (.databaseMaxConnections, databaseMaxConnections), (.migrationsDirectory, migrationsDir),
+            (.dataDirectory, dataDir), (.logLevel, logLevel), (.federationMode, federationMode),
+            (.registrationMode, registrationMode),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+    }
+
+    /// Loads the configuration and sets up logging; `quietLevel` caps chatter for CLI commands.
+    func load(commandLogLevel: Logger.Level? = nil) async throws -> (KithConfig, Logger) {
+        let configFile = self.config
+        let config = try await CLIErrors.report { try await ConfigLoader(flags: flags, configFile: configFile).load() }
+        let level = commandLogLevel.map { max($0, config.logLevel) } ?? config.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "kith")
+        logger.logLevel = level
+        return (config, logger)
+    }
+}
+
+/// Prints a Kith or configuration error as one line and exits non-zero, instead of a stack of
+/// type names.
+enum CLIErrors {
+    static func report<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as KithError {
+            FileHandle.standardError.write(Data("kith: error: \(error.message)\n".utf8))
+            throw ExitCode(error.kind == .invalidInput || error.kind == .conflict ? 65 : 1)
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("kith: configuration error: \(error.message)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the node until SIGTERM or SIGINT.")
+    @OptionGroup var settings: SettingsOptions
+
+    func run() async throws {
+        let (config, logger) = try await settings.load()
+        try await CLIErrors.report { try await KithNode.serve(config: config, logger: logger) }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and print them.")
+    @OptionGroup var settings: SettingsOptions
+
+    func run() async throws {
+        let (config, logger) = try await settings.load(commandLogLevel: .warning)
+        let applied = try await CLIErrors.report {
+            try await KithNode.withRunningDatabase(config: config, logger: logger) { _, applied in applied }
+        }
+        if applied.isEmpty {
+            print("Database is up to date.")
+        }
+        for file in applied { print("Applied \(file.fileName)") }
+    }
+}
+
+struct Accounts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage local accounts.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a local account; prints a generated password once.")
+        @Option(help: "Letters, digits and underscore, up to 30 characters.") var username: String
+        @Option(help: "The account's email address.") var email: String
+        @Option(help: "admin, moderator or user.") var role: String = "user"
+        @Flag(help: "Read the password from the first line of standard input instead of generating one.") var passwordStdin = false
+        @OptionGroup var settings: SettingsOptions
+
+        func validate() throws {
+            guard ["admin", "moderator", "user"].contains(role) else {
+                throw ValidationError("--role must be admin, moderator or user")
+            }
+        }
+
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let password = passwordStdin ? readLine(strippingNewline: true) : nil
+            if passwordStdin && password == nil { throw ValidationError("--password-stdin given but standard input is empty") }
+            let (username, email, role) = (self.username, self.email, Role(rawValue: self.role)!)
+            let created = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    try await KithNode.accountService(database: database, config: config, logger: logger)
+                        .createLocal(username: username, email: email, role: role, password: password)
+                }
+            }
+            print("Created \(created.account.role.rawValue) account \(created.account.username) (\(created.account.uri))")
+            if let generated = created.generatedPassword {
+                print("Password: \(generated)")
+                print("It is shown only this once.")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List local accounts.")
+        @Flag(help: "Print only the number of local accounts.") var count = false
+        @OptionGroup var settings: SettingsOptions
+
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let wantCount = count
+            let (total, accounts) = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    let repository = KithNode.accountRepository(database: database, logger: logger)
+                    return (try await repository.countLocal(), wantCount ? [] : try await repository.listLocal(limit: 10_000))
+                }
+            }
+            if wantCount {
+                print(total)
+                return
+            }
+            let formatter = ISO8601DateFormatter()
+            print(["ID", "USERNAME", "EMAIL", "ROLE", "CREATED"].joined(separator: "\t"))
+            for account in accounts {
+                print([String(account.id), account.username, account.email ?? "", account.role.rawValue, formatter.string(from: account.createdAt)]
+                    .joined(separator: "\t"))
+            }
+        }
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print Kith's version.")
+    func run() { print("kith \(KithVersion.current)") }
+}

@@ -1,0 +1,119 @@
+import App
+import Domain
+import Foundation
+import KithTestSupport
+import Testing
+
+@Suite struct ConfigTests {
+    func writeFile(_ yaml: String) throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory("kith-cfg")
+        let path = dir.path + "/kith.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return (dir, path)
+    }
+
+    @Test func defaultsAreClosedAndLocal() async throws {
+        let config = try await ConfigLoader(environment: [:], defaultConfigFile: "/nonexistent/kith.yaml").load()
+        #expect(config == KithConfig())
+        #expect(config.federationMode == .allowlist)
+        #expect(config.registrationMode == .closed)
+        #expect(config.databaseURL == nil)
+        #expect(config.publicURL == "http://localhost:8080")
+        #expect(config.configFile == nil)
+    }
+
+    @Test func fileThenEnvironmentThenFlags() async throws {
+        let (dir, path) = try writeFile(
+            """
+            public_url: https://social.example.com/
+            http:
+              host: 0.0.0.0
+              port: 9000
+            data_dir: /var/lib/kith
+            log:
+              level: debug
+            federation:
+              mode: blocklist
+            registration:
+              mode: invite
+            """)
+        defer { dir.remove() }
+
+        let fromFile = try await ConfigLoader(environment: [:], configFile: path).load()
+        #expect(fromFile.publicURL == "https://social.example.com")
+        #expect(fromFile.domain == "social.example.com")
+        #expect(fromFile.host == "0.0.0.0")
+        #expect(fromFile.port == 9000)
+        #expect(fromFile.dataDirectory == "/var/lib/kith")
+        #expect(fromFile.logLevel == .debug)
+        #expect(fromFile.federationMode == .blocklist)
+        #expect(fromFile.registrationMode == .invite)
+        #expect(fromFile.configFile == path)
+
+        let env = ["KITH_HTTP_PORT": "9100", "KITH_LOG_LEVEL": "warning", "KITH_CONFIG": path]
+        let fromEnv = try await ConfigLoader(environment: env).load()
+        #expect(fromEnv.port == 9100)  // environment beats file
+        #expect(fromEnv.logLevel == .warning)
+        #expect(fromEnv.host == "0.0.0.0")  // file still supplies the rest
+
+        let fromFlags = try await ConfigLoader(flags: [.port: "9200", .federationMode: "allowlist"], environment: env).load()
+        #expect(fromFlags.port == 9200)  // flag beats environment
+        #expect(fromFlags.federationMode == .allowlist)  // flag beats file
+        #expect(fromFlags.logLevel == .warning)
+    }
+
+    @Test func badPortFromEnvironmentNamesTheVariable() async throws {
+        await expectConfigError(ConfigLoader(environment: ["KITH_HTTP_PORT": "70000"]), contains: ["KITH_HTTP_PORT", "out of range"])
+        await expectConfigError(ConfigLoader(environment: ["KITH_HTTP_PORT": "eighty"]), contains: ["KITH_HTTP_PORT", "not a whole number"])
+    }
+
+    @Test func badURLInFileNamesTheFileAndSetting() async throws {
+        let (dir, path) = try writeFile("public_url: not a url\n")
+        defer { dir.remove() }
+        await expectConfigError(ConfigLoader(environment: [:], configFile: path), contains: ["public_url", path, "not a valid public URL"])
+        let (dir2, path2) = try writeFile("public_url: https://example.com/some/path\n")
+        defer { dir2.remove() }
+        await expectConfigError(ConfigLoader(environment: [:], configFile: path2), contains: ["public_url", path2])
+    }
+
+    @Test func unknownEnumFromFlagNamesTheFlagAndChoices() async throws {
+        await expectConfigError(
+            ConfigLoader(flags: [.federationMode: "open"], environment: [:]),
+            contains: ["--federation-mode", "'open'", "allowlist, blocklist"])
+        await expectConfigError(
+            ConfigLoader(environment: ["KITH_REGISTRATION_MODE": "everyone"]), contains: ["KITH_REGISTRATION_MODE", "closed, invite, approval, open"])
+        await expectConfigError(ConfigLoader(flags: [.logLevel: "loud"], environment: [:]), contains: ["--log-level"])
+    }
+
+    @Test func badDatabaseURLIsRefused() async throws {
+        await expectConfigError(ConfigLoader(environment: ["KITH_DATABASE_URL": "mysql://x@y/z"]), contains: ["KITH_DATABASE_URL", "invalid database URL"])
+    }
+
+    @Test func missingOrBrokenConfigFile() async throws {
+        await expectConfigError(ConfigLoader(environment: [:], configFile: "/nonexistent/kith.yaml"), contains: ["/nonexistent/kith.yaml", "does not exist"])
+        let (dir, path) = try writeFile("http: [unclosed\n")
+        defer { dir.remove() }
+        await expectConfigError(ConfigLoader(environment: [:], configFile: path), contains: [path])
+    }
+
+    @Test func exampleConfigFileLoadsAndMatchesTheDefaults() async throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/kith.example.yaml").standardizedFileURL.path
+        let config = try await ConfigLoader(environment: [:], configFile: example).load()
+        var expected = KithConfig()
+        expected.configFile = example
+        #expect(config == expected)
+    }
+
+    func expectConfigError(_ loader: ConfigLoader, contains parts: [String], sourceLocation: SourceLocation = #_sourceLocation) async {
+        do {
+            _ = try await loader.load()
+            Issue.record("configuration was accepted", sourceLocation: sourceLocation)
+        } catch let error as ConfigError {
+            for part in parts {
+                #expect(error.message.contains(part), "\(error.message) lacks \(part)", sourceLocation: sourceLocation)
+            }
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
