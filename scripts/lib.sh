@@ -18,12 +18,13 @@ pg_bindir() {
 }
 
 # Installs, with apt-get, the Debian packages for anything missing: the PostgreSQL server
-# (Kith's embedded database and the test cluster) and the libraries the build links.
+# (Kith's embedded database and the test cluster) and runuser (to run it as 'postgres' when
+# we are root). The build itself needs no system -dev library: swift-crypto, swift-nio-ssl and
+# bcrypt bring their C code with them.
 install_missing() {
   local packages=()
   pg_bindir >/dev/null || packages+=(postgresql)
   command -v runuser >/dev/null 2>&1 || packages+=(util-linux)
-  [ -e /usr/include/zlib.h ] || packages+=(zlib1g-dev)
   [ ${#packages[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "missing ${packages[*]}: install them with your package manager"
   [ "$(id -u)" -eq 0 ] || die "missing ${packages[*]}: run 'sudo apt-get install ${packages[*]}' or run this script as root"
@@ -36,7 +37,9 @@ install_missing() {
   mkdir -p /etc/postgresql-common
   [ -e /etc/postgresql-common/createcluster.conf ] || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  # confdef/confold: keep the createcluster.conf written above without asking.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >/dev/null
   [ "$made_policy" -eq 1 ] && rm -f /usr/sbin/policy-rc.d
   pg_bindir >/dev/null || die "PostgreSQL server programs still not found after installing"
 }

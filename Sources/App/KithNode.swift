@@ -13,7 +13,7 @@ public enum KithNode {
     /// Runs `kith serve` until SIGTERM or SIGINT. The embedded PostgreSQL, if used, is stopped
     /// after the HTTP server and the pool have shut down, whether serving ended well or not.
     public static func serve(config: KithConfig, logger: Logger) async throws {
-        try await withDatabase(config: config, logger: logger, stopEmbeddedAlways: true) { database, migrationsDirectory in
+        try await withDatabase(config: config, logger: logger, serving: true) { database, migrationsDirectory in
             var app = buildApplication(config: config, dependencies: AppDependencies(database: database, logger: logger))
             app.addServices(database)
             app.beforeServerStarts {
@@ -22,50 +22,55 @@ public enum KithNode {
                     logger.notice("migration applied", metadata: ["migration": "\(file.fileName)"])
                 }
                 logger.notice(
-                    "kith serving",
+                    "kith starting",
                     metadata: [
                         "address": "\(config.host):\(config.port)", "public_url": "\(config.publicURL)",
                         "database": "\(database.endpoint.redacted)",
                     ])
             }
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            logger.notice("kith stopped")
         }
     }
 
-    /// Opens the node's database for `body`: starts the embedded cluster when no URL is
-    /// configured, and stops it afterwards if this call started it (or always, for `serve`,
-    /// which owns the cluster). The pool is running while `body` runs only if `body` runs it;
-    /// one-shot commands use `withRunningDatabase`.
+    /// Opens the node's database for `body`. With no database URL this is the embedded
+    /// cluster, owned through `DataDirectoryLock`: `serve` must own it (it waits briefly for a
+    /// one-shot command to finish, then gives up: another `serve` is running) and stops it when
+    /// done. A one-shot command owns it only if nothing else runs; otherwise it uses the
+    /// cluster of the running `serve` and leaves it running.
     public static func withDatabase<T: Sendable>(
-        config: KithConfig, logger: Logger, stopEmbeddedAlways: Bool = false,
+        config: KithConfig, logger: Logger, serving: Bool = false,
         _ body: @Sendable (DatabasePool, String) async throws -> T
     ) async throws -> T {
         let migrationsDirectory = try MigrationsLocator.locate(configured: config.migrationsDirectory)
-        var embedded: EmbeddedPostgres?
-        var startedHere = false
-        let endpoint: DatabaseEndpoint
         if let url = config.databaseURL {
-            endpoint = try DatabaseEndpoint(url: url)
-        } else {
-            let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
-            startedHere = try await cluster.start()
-            embedded = cluster
-            endpoint = cluster.endpoint
+            let database = DatabasePool(endpoint: try DatabaseEndpoint(url: url), maxConnections: config.databaseMaxConnections, logger: logger)
+            return try await body(database, migrationsDirectory)
         }
-        let database = DatabasePool(endpoint: endpoint, maxConnections: config.databaseMaxConnections, logger: logger)
+        let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
+        let lock = try await DataDirectoryLock.acquire(dataDirectory: config.dataDirectory, wait: serving ? .seconds(10) : .zero)
+        if serving && lock == nil {
+            throw KithError(.misconfigured, "another kith serve is running with the data directory \(config.dataDirectory)")
+        }
+        try await cluster.start()
+        // Holding the lock means no other Kith uses the cluster, even when we found it running
+        // (left by a Kith that was killed): stop it when done. Without the lock, leave it be.
+        let stopAfterwards = lock != nil
+        let database = DatabasePool(endpoint: cluster.endpoint, maxConnections: config.databaseMaxConnections, logger: logger)
         let result: Result<T, any Error>
         do {
             result = .success(try await body(database, migrationsDirectory))
         } catch {
             result = .failure(error)
         }
-        if let embedded, startedHere || stopEmbeddedAlways {
+        if stopAfterwards {
             do {
-                try embedded.stop()
+                try cluster.stop()
             } catch {
                 logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
             }
         }
+        withExtendedLifetime(lock) {}
         return try result.get()
     }
 

@@ -278,6 +278,9 @@ enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        // Nothing else of ours reaches the child: the postgres daemon that pg_ctl leaves
+        // behind would otherwise hold our sockets and pipes open for its whole life.
+        SpawnActions.closeInheritedDescriptors(&actions)
 
         let program = ["/usr/bin/env"] + argv
         var cArgs: [UnsafeMutablePointer<CChar>?] = program.map { strdup($0) } + [nil]
@@ -312,5 +315,30 @@ enum ProcessRunner {
             throw KithError(.unavailable, "\(name) exited with status \(exitStatus): \(output.trimmingWhitespace())")
         }
         return Result(status: exitStatus, output: output)
+    }
+}
+
+/// Helpers for posix_spawn.
+public enum SpawnActions {
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc 2.34+ has `posix_spawn_file_actions_addclosefrom_np`, but Swift's Glibc module
+    /// does not import it; look it up at run time.
+    nonisolated(unsafe) private static let closeFrom: CloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }()
+
+    /// Makes the child start with only descriptors 0, 1 and 2 (those the actions set up).
+    public static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let closeFrom {
+            _ = closeFrom(&actions, 3)
+            return
+        }
+        // Older C libraries: close what is open now.
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
+        for fd in open where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import KithTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs the built `kith` executable, as an admin would.
 @Suite struct CLITests {
     struct Run {
@@ -26,28 +30,16 @@ import Testing
 
     struct CLIError: Error { var message: String }
 
-    func kith(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable)
-        process.arguments = arguments
+    func kith(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], timeoutSeconds: Int = 120) async throws -> Run {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KITH_") }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let child = try ChildProcess([try Self.executable] + arguments, environment: env, stdin: stdin)
+        let status = await child.wait(timeout: .seconds(timeoutSeconds))
+        return Run(status: status, stdout: child.output, stderr: child.errorOutput)
     }
 
-    @Test func version() throws {
-        let run = try kith(["version"])
+    @Test func version() async throws {
+        let run = try await kith(["version"])
         #expect(run.status == 0)
         #expect(run.stdout.hasPrefix("kith "))
     }
@@ -56,40 +48,40 @@ import Testing
         try await TestDatabase.with("cli") { testDB in
             let common = ["--database-url", testDB.url, "--migrations-dir", TestDatabase.migrationsDirectory, "--public-url", "https://kith.example"]
 
-            let migrate = try kith(["migrate"] + common)
+            let migrate = try await kith(["migrate"] + common)
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(migrate.stdout.contains("Applied 0001_init.sql"))
-            let again = try kith(["migrate"] + common)
+            let again = try await kith(["migrate"] + common)
             #expect(again.stdout.contains("up to date"))
 
-            let created = try kith(["accounts", "create", "--username", "alice", "--email", "alice@example.com", "--role", "admin"] + common)
+            let created = try await kith(["accounts", "create", "--username", "alice", "--email", "alice@example.com", "--role", "admin"] + common)
             #expect(created.status == 0, "\(created.stderr)")
             #expect(created.stdout.contains("Created admin account alice (https://kith.example/users/alice)"))
             let password = created.stdout.split(separator: "\n").first { $0.hasPrefix("Password: ") }?.dropFirst("Password: ".count)
             #expect((password?.count ?? 0) >= 16)
 
-            let given = try kith(["accounts", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"] + common, stdin: "correct horse battery\n")
+            let given = try await kith(["accounts", "create", "--username", "bob", "--email", "bob@example.com", "--password-stdin"] + common, stdin: "correct horse battery\n")
             #expect(given.status == 0, "\(given.stderr)")
             #expect(!given.stdout.contains("Password:"))
 
-            let invalid = try kith(["accounts", "create", "--username", "not valid!", "--email", "x@example.com"] + common)
+            let invalid = try await kith(["accounts", "create", "--username", "not valid!", "--email", "x@example.com"] + common)
             #expect(invalid.status != 0)
             #expect(invalid.stderr.contains("username"))
 
-            let duplicate = try kith(["accounts", "create", "--username", "ALICE", "--email", "other@example.com"] + common)
+            let duplicate = try await kith(["accounts", "create", "--username", "ALICE", "--email", "other@example.com"] + common)
             #expect(duplicate.status != 0)
             #expect(duplicate.stderr.contains("already taken"))
 
-            let badRole = try kith(["accounts", "create", "--username", "carol", "--email", "c@example.com", "--role", "emperor"] + common)
+            let badRole = try await kith(["accounts", "create", "--username", "carol", "--email", "c@example.com", "--role", "emperor"] + common)
             #expect(badRole.status != 0)
 
-            let list = try kith(["accounts", "list"] + common)
+            let list = try await kith(["accounts", "list"] + common)
             #expect(list.status == 0)
             let lines = list.stdout.split(separator: "\n")
             #expect(lines.count == 3)
             #expect(lines[1].contains("alice\talice@example.com\tadmin"))
             #expect(lines[2].contains("bob\tbob@example.com\tuser"))
-            #expect(try kith(["accounts", "list", "--count"] + common).stdout == "2\n")
+            #expect(try await kith(["accounts", "list", "--count"] + common).stdout == "2\n")
 
             // The password is stored as a bcrypt hash, never as given.
             try await testDB.withDatabase { db in
@@ -101,12 +93,12 @@ import Testing
         }
     }
 
-    @Test func badConfigurationStopsWithAClearMessage() throws {
-        let run = try kith(["migrate", "--port", "99999"])
+    @Test func badConfigurationStopsWithAClearMessage() async throws {
+        let run = try await kith(["migrate", "--port", "99999"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("--port"))
         #expect(run.stderr.contains("out of range"))
-        let env = try kith(["migrate"], environment: ["KITH_FEDERATION_MODE": "everything"])
+        let env = try await kith(["migrate"], environment: ["KITH_FEDERATION_MODE": "everything"])
         #expect(env.status != 0)
         #expect(env.stderr.contains("KITH_FEDERATION_MODE"))
     }
