@@ -7,16 +7,37 @@ public struct OperationsController<Context: RequestContext>: Sendable {
     let database: any HealthCheck
     let registry: PrometheusCollectorRegistry
     let version: String
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    let metricsToken: String?
 
-    public init(database: any HealthCheck, registry: PrometheusCollectorRegistry, version: String) {
+    public init(database: any HealthCheck, registry: PrometheusCollectorRegistry, version: String, metricsToken: String? = nil) {
         self.database = database
         self.registry = registry
         self.version = version
+        self.metricsToken = metricsToken.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func addRoutes(to router: Router<Context>) {
         router.get("/health") { _, _ in await self.health() }
-        router.get("/metrics") { _, _ in self.metrics() }
+        router.get("/metrics") { request, _ in
+            if let token = self.metricsToken {
+                let given = request.headers[.authorization] ?? ""
+                guard Self.constantTimeEqual(given, "Bearer " + token) else {
+                    throw KithError(.unauthorized, "/metrics needs the bearer token set in metrics.token")
+                }
+            }
+            return self.metrics()
+        }
+    }
+
+    /// Compares without returning early, so response time does not reveal how much matched.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return difference == 0
     }
 
     /// 200 when the database answers, 503 with the reason when it does not.

@@ -39,7 +39,9 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PrometheusMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ErrorMiddleware())
-    OperationsController(database: dependencies.database, registry: dependencies.registry, version: KithVersion.current)
-        .addRoutes(to: router)
+    OperationsController(
+        database: dependencies.database, registry: dependencies.registry, version: KithVersion.current,
+        metricsToken: config.metricsToken
+    ).addRoutes(to: router)
     return router
 }

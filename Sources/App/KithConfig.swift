@@ -21,6 +21,8 @@ public struct KithConfig: Sendable, Equatable {
     public var logLevel: Logger.Level
     public var federationMode: FederationMode
     public var registrationMode: RegistrationMode
+    /// When set, `/metrics` requires it as a bearer token.
+    public var metricsToken: String?
     /// The config file that was read, if any.
     public var configFile: String?
 
@@ -28,7 +30,7 @@ public struct KithConfig: Sendable, Equatable {
         publicURL: String = "http://localhost:8080", host: String = "127.0.0.1", port: Int = 8080,
         databaseURL: String? = nil, databaseMaxConnections: Int = 20, migrationsDirectory: String? = nil,
         dataDirectory: String = "data", logLevel: Logger.Level = .info, federationMode: FederationMode = .allowlist,
-        registrationMode: RegistrationMode = .closed, configFile: String? = nil
+        registrationMode: RegistrationMode = .closed, metricsToken: String? = nil, configFile: String? = nil
     ) {
         self.publicURL = publicURL
         self.host = host
@@ -40,6 +42,7 @@ public struct KithConfig: Sendable, Equatable {
         self.logLevel = logLevel
         self.federationMode = federationMode
         self.registrationMode = registrationMode
+        self.metricsToken = metricsToken
         self.configFile = configFile
     }
 
@@ -69,10 +72,11 @@ public struct SettingKey: Sendable, Hashable {
     public static let logLevel = SettingKey(key: "log.level", flag: "log-level")
     public static let federationMode = SettingKey(key: "federation.mode", flag: "federation-mode")
     public static let registrationMode = SettingKey(key: "registration.mode", flag: "registration-mode")
+    public static let metricsToken = SettingKey(key: "metrics.token", flag: "metrics-token")
 
     public static let all: [SettingKey] = [
         .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
-        .logLevel, .federationMode, .registrationMode,
+        .logLevel, .federationMode, .registrationMode, .metricsToken,
     ]
 }
 
@@ -162,6 +166,10 @@ public struct ConfigLoader: Sendable {
         if let level = try reader.enumeration(.logLevel, Logger.Level.self) { config.logLevel = level }
         if let mode = try reader.enumeration(.federationMode, FederationMode.self) { config.federationMode = mode }
         if let mode = try reader.enumeration(.registrationMode, RegistrationMode.self) { config.registrationMode = mode }
+        if let (value, origin) = try reader.string(.metricsToken), !value.isEmpty {
+            guard value.count >= 16 else { throw ConfigError(message: "\(origin): the metrics token must be at least 16 characters") }
+            config.metricsToken = value
+        }
         return config
     }
 

@@ -153,15 +153,22 @@ public final class EmbeddedPostgres: Sendable {
 
     public enum PostmasterState: Equatable { case stopped, running(pid: Int32), stale(pid: Int32) }
 
-    /// Reads `postmaster.pid` and checks that its process is alive and is a PostgreSQL server;
-    /// after a crash or reboot the pid may be dead or reused by an unrelated process.
+    /// Reads `postmaster.pid` and checks that its process is alive and is this cluster's
+    /// postmaster: after a crash or a reboot the pid may be dead, a zombie, or reused by an
+    /// unrelated process (even another PostgreSQL).
     public func postmasterState() -> PostmasterState {
         guard let text = try? String(contentsOfFile: pgdata + "/postmaster.pid", encoding: .utf8) else { return .stopped }
         guard let pid = text.split(separator: "\n").first.flatMap({ Int32(String($0).trimmingWhitespace()) }), pid > 0 else {
             return .stale(pid: 0)
         }
-        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingWhitespace()
-        return (comm == "postgres" || comm == "postmaster") ? .running(pid: pid) : .stale(pid: pid)
+        // /proc/<pid>/stat: "pid (comm) state …"; Z and X are dead processes not yet reaped.
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        guard let state, state != "Z", state != "X" else { return .stale(pid: pid) }
+        let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+        let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        let isOurs = arguments.first.map { $0.hasSuffix("/postgres") || $0 == "postgres" } == true && arguments.contains(pgdata)
+        return isOurs ? .running(pid: pid) : .stale(pid: pid)
     }
 
     // MARK: - Steps
@@ -324,7 +331,7 @@ public enum SpawnActions {
 
     /// glibc 2.34+ has `posix_spawn_file_actions_addclosefrom_np`, but Swift's Glibc module
     /// does not import it; look it up at run time.
-    nonisolated(unsafe) private static let closeFrom: CloseFrom? = {
+    private static let closeFrom: CloseFrom? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
         return unsafeBitCast(symbol, to: CloseFrom.self)
     }()

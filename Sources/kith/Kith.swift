@@ -24,13 +24,14 @@ struct SettingsOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "Federation mode: allowlist or blocklist.") var federationMode: String?
     @Option(help: "Registration mode: closed, invite, approval or open.") var registrationMode: String?
+    @Option(help: "Bearer token /metrics requires (prefer KITH_METRICS_TOKEN: flags show in ps).") var metricsToken: String?
 
     var flags: [SettingKey: String] {
         let pairs: [(SettingKey, String?)] = [
             (.publicURL, publicUrl), (.host, host), (.port, port), (.databaseURL, databaseUrl),
             (.databaseMaxConnections, databaseMaxConnections), (.migrationsDirectory, migrationsDir),
             (.dataDirectory, dataDir), (.logLevel, logLevel), (.federationMode, federationMode),
-            (.registrationMode, registrationMode),
+            (.registrationMode, registrationMode), (.metricsToken, metricsToken),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

@@ -85,6 +85,12 @@ import Testing
         await expectConfigError(ConfigLoader(flags: [.logLevel: "loud"], environment: [:]), contains: ["--log-level"])
     }
 
+    @Test func metricsTokenMustBeLongEnough() async throws {
+        await expectConfigError(ConfigLoader(environment: ["KITH_METRICS_TOKEN": "short"]), contains: ["KITH_METRICS_TOKEN", "16 characters"])
+        let config = try await ConfigLoader(environment: ["KITH_METRICS_TOKEN": "a-long-enough-token"], defaultConfigFile: "/nonexistent").load()
+        #expect(config.metricsToken == "a-long-enough-token")
+    }
+
     @Test func badDatabaseURLIsRefused() async throws {
         await expectConfigError(ConfigLoader(environment: ["KITH_DATABASE_URL": "mysql://x@y/z"]), contains: ["KITH_DATABASE_URL", "invalid database URL"])
     }

@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    @Test func metricsTokenIsRequiredWhenSet() async throws {
+        var config = KithConfig()
+        config.metricsToken = "0123456789abcdef-secret"
+        let app = buildApplication(config: config, dependencies: AppDependencies(database: AlwaysHealthy(), logger: TestDatabase.logger))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                let body = try decode(response.body)
+                #expect(body["error"] is String)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer 0123456789abcdef-secret"]) {
+                #expect($0.status == .ok)
+            }
+            // /health stays open for load balancers.
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
     @Test func errorsMapToStatuses() {
         #expect(ErrorMiddleware<AppRequestContext>.map(KithError(.invalidInput, "bad")) == (.badRequest, "bad"))
         #expect(ErrorMiddleware<AppRequestContext>.map(KithError(.conflict, "taken")).0 == .conflict)

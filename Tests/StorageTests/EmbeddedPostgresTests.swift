@@ -86,6 +86,19 @@ import Glibc
         #expect(try await cluster.start())
         #expect(try await count(cluster.endpoint) == 1)
         try cluster.stop()
+
+        // 4. …or to another PostgreSQL server (the one scripts/test runs for the suite).
+        let otherPostmaster = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).compactMap(Int32.init).first { pid in
+            let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return cmdline.hasPrefix("/usr/lib/postgresql/") && cmdline.contains("-D") && !cmdline.contains(cluster.pgdata)
+        }
+        if let otherPostmaster {
+            try "\(otherPostmaster)\n\(cluster.pgdata)\n0\n5432\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+            #expect(cluster.postmasterStateForTesting == .stale(pid: otherPostmaster))
+            #expect(try await cluster.start())
+            #expect(try await count(cluster.endpoint) == 1)
+            try cluster.stop()
+        }
     }
 
     @Test func missingBinariesNameTheDebianPackage() throws {
