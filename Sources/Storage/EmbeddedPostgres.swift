@@ -314,8 +314,7 @@ enum ProcessRunner {
         close(fds[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS are macros, not imported: decode the wait status by hand.
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exitStatus = SpawnActions.exitStatus(status)
         let output = String(decoding: data, as: UTF8.self)
         if exitStatus != 0 && !allowFailure {
             let name = argv.first(where: { $0.hasPrefix("/") }).map { URL(fileURLWithPath: $0).lastPathComponent } ?? argv[0]
@@ -335,6 +334,12 @@ public enum SpawnActions {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
         return unsafeBitCast(symbol, to: CloseFrom.self)
     }()
+
+    /// A `waitpid` status as a shell shows it: the exit code, or 128 + the signal that ended the
+    /// child. (WIFEXITED and WEXITSTATUS are macros Swift does not import.)
+    public static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
 
     /// Makes the child start with only descriptors 0, 1 and 2 (those the actions set up).
     public static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {

@@ -48,7 +48,7 @@ public final class ChildProcess: @unchecked Sendable {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         if result == pid {
-            exitStatus = Self.decode(status)
+            exitStatus = SpawnActions.exitStatus(status)
             return false
         }
         return result == 0
@@ -85,9 +85,5 @@ public final class ChildProcess: @unchecked Sendable {
         }
         unlink(outputPath)
         unlink(errorPath)
-    }
-
-    static func decode(_ status: Int32) -> Int32 {
-        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }
