@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
     ],
     targets: [
         .target(name: "ActivityStreams"),
@@ -33,6 +35,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]),
         .target(name: "Domain"),
         .target(name: "Core", dependencies: ["Domain"]),
@@ -48,11 +51,15 @@ let package = Package(
             ]),
         .target(
             name: "Federation",
-            dependencies: ["Core", "Domain", "ActivityStreams", "HTTPSignatures"]),
+            dependencies: [
+                "Core", "Domain", "ActivityStreams", "HTTPSignatures",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "API",
             dependencies: [
-                "Core", "Domain",
+                "Core", "Domain", "ActivityStreams", "Federation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -86,7 +93,9 @@ let package = Package(
             ],
             path: "Tests/KithTestSupport"),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "Core"]),
-        .testTarget(name: "ActivityStreamsTests", dependencies: ["ActivityStreams", "HTTPSignatures"]),
+        .testTarget(
+            name: "ActivityStreamsTests",
+            dependencies: ["ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Domain"]),
         .testTarget(
             name: "StorageTests",
@@ -97,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "API", "Storage", "Domain", "Core", "KithTestSupport",
+                "App", "API", "Storage", "Domain", "Core", "KithTestSupport", "ActivityStreams", "HTTPSignatures", "Federation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -8,7 +8,7 @@ import Logging
 struct Kith: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Kith: a federated ActivityPub server for enterprise social networks.",
-        subcommands: [Serve.self, Migrate.self, Accounts.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, Accounts.self, FederationCommand.self, Version.self])
 }
 
 /// Settings every command accepts; each overrides the config file and `KITH_*` variables.
@@ -161,4 +161,43 @@ struct Accounts: AsyncParsableCommand {
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print Kith's version.")
     func run() { print("kith \(KithVersion.current)") }
+}
+
+struct FederationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "federation", abstract: "Debug federation with other nodes.", subcommands: [Sign.self])
+
+    struct Sign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign an HTTP request as Kith's delivery does and print it as JSON (to check a peer's verifier).")
+        @Option(help: "File with the PEM private key (RSA or Ed25519).") var privateKey: String
+        @Option(help: "The key's URL, e.g. https://node.example/users/alice#main-key.") var keyId: String
+        @Option(help: "HTTP method.") var method: String = "POST"
+        @Option(help: "The full URL the request goes to.") var url: String
+        @Option(help: "File whose bytes are the body (default: no body).") var bodyFile: String?
+        @Option(name: .customLong("header"), help: "Extra header 'Name: value' (repeatable).") var headers: [String] = []
+        @Option(help: "cavage (draft-cavage-12, what Mastodon sends) or rfc9421.") var format: String = "cavage"
+        @Option(help: "rsa-v1_5-sha256, rsa-pss-sha512 or ed25519 (default: by key type).") var algorithm: String?
+
+        func run() async throws {
+            guard let format = RequestSigningTool.Format(rawValue: format) else {
+                throw ValidationError("--format must be cavage or rfc9421")
+            }
+            let pem: String
+            let body: String
+            do {
+                pem = try String(contentsOfFile: privateKey, encoding: .utf8)
+                body = try bodyFile.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+            } catch {
+                throw ValidationError("cannot read \(error.localizedDescription)")
+            }
+            let (keyId, method, url, headers, algorithm) = (self.keyId, self.method, self.url, self.headers, self.algorithm)
+            let output = try await CLIErrors.report {
+                try RequestSigningTool.sign(
+                    privateKeyPEM: pem, keyId: keyId, method: method, url: url, body: body, headers: headers, format: format,
+                    algorithm: algorithm)
+            }
+            print(output)
+        }
+    }
 }
