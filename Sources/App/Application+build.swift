@@ -1,5 +1,6 @@
 import API
 import Domain
+import Federation
 import Hummingbird
 import Logging
 import Prometheus
@@ -14,11 +15,29 @@ public struct AppDependencies: Sendable {
     public var database: any HealthCheck
     public var registry: PrometheusCollectorRegistry
     public var logger: Logger
+    /// Storage behind the ActivityPub routes; without it only /health and /metrics are served.
+    public var federation: FederationStorage?
 
-    public init(database: any HealthCheck, registry: PrometheusCollectorRegistry = .init(), logger: Logger) {
+    public init(
+        database: any HealthCheck, registry: PrometheusCollectorRegistry = .init(), logger: Logger, federation: FederationStorage? = nil
+    ) {
         self.database = database
         self.registry = registry
         self.logger = logger
+        self.federation = federation
+    }
+}
+
+/// The repositories the federation routes read and write.
+public struct FederationStorage: Sendable {
+    public var accounts: any AccountRepository
+    public var statistics: any NodeStatistics
+    public var keys: NodeKeys
+
+    public init(accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys) {
+        self.accounts = accounts
+        self.statistics = statistics
+        self.keys = keys
     }
 }
 
@@ -43,5 +62,13 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         database: dependencies.database, registry: dependencies.registry, version: KithVersion.current,
         metricsToken: config.metricsToken
     ).addRoutes(to: router)
+    if let federation = dependencies.federation {
+        FederationDocumentsController<AppRequestContext>(
+            accounts: federation.accounts, statistics: federation.statistics, keys: federation.keys,
+            settings: .init(
+                node: config.nodeIdentity, softwareVersion: KithVersion.current,
+                openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue)
+        ).addRoutes(to: router)
+    }
     return router
 }

@@ -1,5 +1,6 @@
 import Configuration
 import Domain
+import Federation
 import Foundation
 import Logging
 import Storage
@@ -45,6 +46,8 @@ public struct KithConfig: Sendable, Equatable {
         self.metricsToken = metricsToken
         self.configFile = configFile
     }
+
+    public var nodeIdentity: NodeIdentity { NodeIdentity(baseURL: publicURL, domain: domain) }
 
     /// The public URL's host (and port if not the scheme's default): the node's domain.
     public var domain: String {

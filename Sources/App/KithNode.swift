@@ -1,5 +1,6 @@
 import Core
 import Domain
+import Federation
 import Foundation
 import Hummingbird
 import Logging
@@ -14,13 +15,17 @@ public enum KithNode {
     /// after the HTTP server and the pool have shut down, whether serving ended well or not.
     public static func serve(config: KithConfig, logger: Logger) async throws {
         try await withDatabase(config: config, logger: logger, serving: true) { database, migrationsDirectory in
-            var app = buildApplication(config: config, dependencies: AppDependencies(database: database, logger: logger))
+            let federation = federationStorage(database: database, logger: logger)
+            var app = buildApplication(
+                config: config, dependencies: AppDependencies(database: database, logger: logger, federation: federation))
             app.addServices(database)
             app.beforeServerStarts {
                 let applied = try await MigrationRunner(client: database.client, directory: migrationsDirectory, logger: logger).migrate()
                 for file in applied {
                     logger.notice("migration applied", metadata: ["migration": "\(file.fileName)"])
                 }
+                // Made (once per node) before the first request, not during one.
+                _ = try await federation.keys.applicationKeyPair()
                 logger.notice(
                     "kith starting",
                     metadata: [
@@ -94,6 +99,13 @@ public enum KithNode {
 }
 
 extension KithNode {
+    public static func federationStorage(database: DatabasePool, logger: Logger) -> FederationStorage {
+        let node = PostgresNodeRepository(client: database.client, logger: logger)
+        return FederationStorage(
+            accounts: PostgresAccountRepository(client: database.client, logger: logger), statistics: node,
+            keys: NodeKeys(repository: node))
+    }
+
     public static func accountRepository(database: DatabasePool, logger: Logger) -> any AccountRepository {
         PostgresAccountRepository(client: database.client, logger: logger)
     }

@@ -22,6 +22,17 @@ public struct Account: Sendable, Equatable, Identifiable {
     public var role: Role
     public var email: String?
     public var createdAt: Date
+    /// The profile text (HTML).
+    public var note: String = ""
+    /// Follow requests need approval (`manuallyApprovesFollowers`).
+    public var locked: Bool = false
+    public var discoverable: Bool = true
+    public var avatarURL: String? = nil
+    public var publicKeyID: String = ""
+    public var outboxURI: String? = nil
+    public var followersURI: String? = nil
+    public var followingURI: String? = nil
+    public var featuredURI: String? = nil
 
     public init(
         id: Int64, username: String, domain: String?, displayName: String, actorType: String = "Person",
@@ -41,6 +52,7 @@ public struct Account: Sendable, Equatable, Identifiable {
         self.role = role
         self.email = email
         self.createdAt = createdAt
+        self.publicKeyID = uri + "#main-key"
     }
 
     public var isLocal: Bool { domain == nil }

@@ -16,7 +16,8 @@ public struct PostgresAccountRepository: AccountRepository {
 
     static let columns = """
         id, username, domain, display_name, actor_type, uri, url, inbox_uri, shared_inbox_uri, \
-        public_key_pem, role, email, created_at
+        public_key_pem, role, email, created_at, note, locked, discoverable, avatar_url, public_key_id, \
+        outbox_uri, followers_uri, following_uri, featured_uri
         """
 
     public func createLocal(_ new: NewLocalAccount) async throws -> Account {
@@ -25,11 +26,11 @@ public struct PostgresAccountRepository: AccountRepository {
             let rows = try await client.query(
                 """
                 INSERT INTO accounts (username, domain, uri, url, inbox_uri, shared_inbox_uri, outbox_uri,
-                    followers_uri, following_uri, public_key_id, public_key_pem, private_key_pem,
+                    followers_uri, following_uri, featured_uri, public_key_id, public_key_pem, private_key_pem,
                     email, password_hash, role)
                 VALUES (\(new.username.value), NULL, \(new.actorURI), \(new.profileURL), \(new.inboxURI),
                     \(new.sharedInboxURI), \(new.actorURI + "/outbox"), \(new.actorURI + "/followers"),
-                    \(new.actorURI + "/following"), \(keyID), \(new.publicKeyPEM), \(new.privateKeyPEM),
+                    \(new.actorURI + "/following"), \(new.actorURI + "/collections/featured"), \(keyID), \(new.publicKeyPEM), \(new.privateKeyPEM),
                     \(new.email), \(new.passwordHash), \(new.role.rawValue))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
@@ -63,14 +64,24 @@ public struct PostgresAccountRepository: AccountRepository {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Account] {
         var result: [Account] = []
-        for try await (id, username, domain, displayName, actorType, uri, url, inbox, sharedInbox, key, role, email, createdAt)
-            in rows.decode((Int64, String, String?, String, String, String, String?, String, String?, String, String, String?, Date).self)
-        {
-            result.append(
-                Account(
-                    id: id, username: username, domain: domain, displayName: displayName, actorType: actorType, uri: uri,
-                    url: url, inboxURI: inbox, sharedInboxURI: sharedInbox, publicKeyPEM: key,
-                    role: Role(rawValue: role) ?? .user, email: email, createdAt: createdAt))
+        for try await row in rows {
+            let (id, username, domain, displayName, actorType, uri, url, inbox, sharedInbox, key, role, email, createdAt) =
+                try row.decode((Int64, String, String?, String, String, String, String?, String, String?, String, String, String?, Date).self)
+            var account = Account(
+                id: id, username: username, domain: domain, displayName: displayName, actorType: actorType, uri: uri,
+                url: url, inboxURI: inbox, sharedInboxURI: sharedInbox, publicKeyPEM: key,
+                role: Role(rawValue: role) ?? .user, email: email, createdAt: createdAt)
+            let columns = row.makeRandomAccess()
+            account.note = try columns[13].decode(String.self)
+            account.locked = try columns[14].decode(Bool.self)
+            account.discoverable = try columns[15].decode(Bool.self)
+            account.avatarURL = try columns[16].decode(String?.self)
+            account.publicKeyID = try columns[17].decode(String.self)
+            account.outboxURI = try columns[18].decode(String?.self)
+            account.followersURI = try columns[19].decode(String?.self)
+            account.followingURI = try columns[20].decode(String?.self)
+            account.featuredURI = try columns[21].decode(String?.self)
+            result.append(account)
         }
         return result
     }

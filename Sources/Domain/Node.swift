@@ -1,0 +1,38 @@
+/// A key pair of the node itself (not of an account), such as the application actor's.
+public struct NodeKeyPair: Sendable, Equatable {
+    public var publicKeyPEM: String
+    public var privateKeyPEM: String
+
+    public init(publicKeyPEM: String, privateKeyPEM: String) {
+        self.publicKeyPEM = publicKeyPEM
+        self.privateKeyPEM = privateKeyPEM
+    }
+}
+
+/// Storage of the node's own key pairs.
+public protocol NodeKeyRepository: Sendable {
+    /// The key pair stored under `name`; when there is none, stores `make()`'s. Concurrent
+    /// callers all get the same pair.
+    func keyPair(named name: String, orCreate make: @Sendable () async throws -> NodeKeyPair) async throws -> NodeKeyPair
+}
+
+/// What NodeInfo reports about use of the node.
+public struct NodeUsage: Sendable, Equatable {
+    public var users: Int
+    /// Local accounts that posted in the last 30 and 180 days.
+    public var activeMonth: Int
+    public var activeHalfyear: Int
+    public var localPosts: Int
+
+    public init(users: Int, activeMonth: Int, activeHalfyear: Int, localPosts: Int) {
+        self.users = users
+        self.activeMonth = activeMonth
+        self.activeHalfyear = activeHalfyear
+        self.localPosts = localPosts
+    }
+}
+
+/// Counts for NodeInfo.
+public protocol NodeStatistics: Sendable {
+    func usage() async throws -> NodeUsage
+}

@@ -1,0 +1,79 @@
+import ActivityStreams
+import Domain
+import Foundation
+
+/// The JSON-LD `@context` of the documents Kith serves: ActivityStreams, the security
+/// vocabulary (publicKey), and the Mastodon extensions peers look for.
+public enum KithContext {
+    public static let value: JSONValue = [
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        [
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "Hashtag": "as:Hashtag",
+            "toot": "http://joinmastodon.org/ns#",
+            "featured": ["@id": "toot:featured", "@type": "@id"],
+            "discoverable": "toot:discoverable",
+        ],
+    ]
+}
+
+/// Actor documents of local accounts and of the node's application actor.
+public enum ActorDocuments {
+    /// A local account as an ActivityPub `Person`. Never includes the private key.
+    public static func person(_ account: Account, node: NodeIdentity) -> JSONValue {
+        let id = account.uri
+        var object: [String: JSONValue] = [
+            "@context": KithContext.value,
+            "id": .string(id),
+            "type": .string(account.actorType),
+            "preferredUsername": .string(account.username),
+            "name": .string(account.displayName),
+            "summary": .string(account.note),
+            "url": .string(account.url ?? node.profileURL(username: account.username)),
+            "inbox": .string(account.inboxURI),
+            "outbox": .string(account.outboxURI ?? id + "/outbox"),
+            "followers": .string(account.followersURI ?? id + "/followers"),
+            "following": .string(account.followingURI ?? id + "/following"),
+            "featured": .string(account.featuredURI ?? id + "/collections/featured"),
+            "endpoints": ["sharedInbox": .string(account.sharedInboxURI ?? node.sharedInboxURI)],
+            "publicKey": [
+                "id": .string(account.publicKeyID),
+                "owner": .string(id),
+                "publicKeyPem": .string(account.publicKeyPEM),
+            ],
+            "manuallyApprovesFollowers": .bool(account.locked),
+            "discoverable": .bool(account.discoverable),
+            "published": .string(ASDate.format(account.createdAt)),
+        ]
+        if let avatar = account.avatarURL {
+            object["icon"] = ["type": "Image", "url": .string(avatar)]
+        }
+        return .object(object)
+    }
+
+    /// The node's application actor (FEP-2677, FEP-d556): it signs the node's own fetches,
+    /// and is what NodeInfo and WebFinger (`acct:domain@domain`) point to.
+    public static func application(node: NodeIdentity, publicKeyPEM: String) -> JSONValue {
+        let id = node.applicationActorURI
+        return [
+            "@context": KithContext.value,
+            "id": .string(id),
+            "type": "Application",
+            "preferredUsername": .string(node.domain),
+            "name": .string(node.domain),
+            "url": .string(node.baseURL + "/about"),
+            "inbox": .string(id + "/inbox"),
+            "outbox": .string(id + "/outbox"),
+            "endpoints": ["sharedInbox": .string(node.sharedInboxURI)],
+            "publicKey": [
+                "id": .string(node.applicationKeyID),
+                "owner": .string(id),
+                "publicKeyPem": .string(publicKeyPEM),
+            ],
+            "manuallyApprovesFollowers": true,
+            "discoverable": false,
+        ]
+    }
+}
