@@ -55,11 +55,16 @@ let package = Package(
                 "Core", "Domain", "ActivityStreams", "HTTPSignatures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "API",
             dependencies: [
-                "Core", "Domain", "ActivityStreams", "Federation",
+                "Core", "Domain", "ActivityStreams", "Federation", "HTTPSignatures",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -80,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "kith",
             dependencies: [
-                "App",
+                "App", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Shared by the test targets: a fresh PostgreSQL database per suite.
@@ -96,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "ActivityStreamsTests",
             dependencies: ["ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "Domain"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Domain", "ActivityStreams"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
@@ -110,6 +115,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
     ],
     swiftLanguageModes: [.v6]

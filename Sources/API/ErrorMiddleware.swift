@@ -43,6 +43,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .unavailable: .serviceUnavailable
+        case .tooLarge: .contentTooLarge
         default: .internalServerError
         }
     }

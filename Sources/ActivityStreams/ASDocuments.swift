@@ -65,7 +65,7 @@ public struct ASActor: Sendable, Equatable {
 }
 
 /// A post-like object (`Note`, `Article`, `Page`, `Question`, `Video`, …) read leniently.
-public struct ASPost: Sendable, Equatable {
+public struct ASPost: Sendable {
     public var id: String
     public var type: String
     public var attributedTo: String
@@ -83,7 +83,8 @@ public struct ASPost: Sendable, Equatable {
     public var url: String?
     public var context: String?
     public var language: String?
-    public var mentions: [String]
+    /// Mention tags: the actor's id and the name shown (`@user@domain`).
+    public var mentions: [(href: String, name: String)]
     public var hashtags: [String]
     public var attachments: [Attachment]
 
@@ -122,12 +123,12 @@ public struct ASPost: Sendable, Equatable {
         url = ASObject.firstURL(object["url"])
         context = object["context"]?.idValue ?? object["conversation"]?.idValue
         language = object["contentMap"]?.objectValue?.keys.sorted().first
-        var mentions: [String] = []
+        var mentions: [(href: String, name: String)] = []
         var hashtags: [String] = []
         for tag in object["tag"]?.listValue ?? [] {
             let types = ASObject.types(of: tag)
             if types.contains("Mention"), let href = tag["href"]?.stringValue {
-                mentions.append(href)
+                mentions.append((href, tag["name"]?.stringValue ?? ""))
             } else if types.contains("Hashtag"), let tagName = tag["name"]?.stringValue {
                 hashtags.append(tagName.hasPrefix("#") ? String(tagName.dropFirst()) : tagName)
             }

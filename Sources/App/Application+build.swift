@@ -15,16 +15,20 @@ public struct AppDependencies: Sendable {
     public var database: any HealthCheck
     public var registry: PrometheusCollectorRegistry
     public var logger: Logger
-    /// Storage behind the ActivityPub routes; without it only /health and /metrics are served.
+    /// Storage behind the discovery routes; without it only /health and /metrics are served.
     public var federation: FederationStorage?
+    /// The inbox, collections and object routes, and the workers behind them.
+    public var runtime: FederationRuntime?
 
     public init(
-        database: any HealthCheck, registry: PrometheusCollectorRegistry = .init(), logger: Logger, federation: FederationStorage? = nil
+        database: any HealthCheck, registry: PrometheusCollectorRegistry = .init(), logger: Logger, federation: FederationStorage? = nil,
+        runtime: FederationRuntime? = nil
     ) {
         self.database = database
         self.registry = registry
         self.logger = logger
         self.federation = federation
+        self.runtime = runtime
     }
 }
 
@@ -68,6 +72,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current,
                 openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue)
+        ).addRoutes(to: router)
+    }
+    if let runtime = dependencies.runtime {
+        ActivityPubController<AppRequestContext>(
+            receiver: runtime.receiver, storage: runtime.activityPubStorage, node: runtime.node,
+            maxBodyBytes: runtime.settings.maxDocumentBytes
         ).addRoutes(to: router)
     }
     return router

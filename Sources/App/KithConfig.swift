@@ -24,6 +24,12 @@ public struct KithConfig: Sendable, Equatable {
     public var registrationMode: RegistrationMode
     /// When set, `/metrics` requires it as a bearer token.
     public var metricsToken: String?
+    /// Plain-http peers allowed (labs and tests).
+    public var federationAllowHTTP: Bool = false
+    /// Outgoing requests to private and loopback addresses allowed.
+    public var federationAllowPrivateAddresses: Bool = false
+    public var deliveryMaxAttempts: Int = 16
+    public var deliveryConcurrencyPerHost: Int = 4
     /// The config file that was read, if any.
     public var configFile: String?
 
@@ -48,6 +54,12 @@ public struct KithConfig: Sendable, Equatable {
     }
 
     public var nodeIdentity: NodeIdentity { NodeIdentity(baseURL: publicURL, domain: domain) }
+
+    public var federationSettings: FederationSettings {
+        FederationSettings(
+            allowHTTP: federationAllowHTTP, allowPrivateAddresses: federationAllowPrivateAddresses, deliveryMaxAttempts: deliveryMaxAttempts,
+            deliveryConcurrencyPerHost: deliveryConcurrencyPerHost)
+    }
 
     /// The public URL's host (and port if not the scheme's default): the node's domain.
     public var domain: String {
@@ -76,10 +88,16 @@ public struct SettingKey: Sendable, Hashable {
     public static let federationMode = SettingKey(key: "federation.mode", flag: "federation-mode")
     public static let registrationMode = SettingKey(key: "registration.mode", flag: "registration-mode")
     public static let metricsToken = SettingKey(key: "metrics.token", flag: "metrics-token")
+    public static let federationAllowHTTP = SettingKey(key: "federation.allow_http", flag: "federation-allow-http")
+    public static let federationAllowPrivateAddresses = SettingKey(
+        key: "federation.allow_private_addresses", flag: "federation-allow-private-addresses")
+    public static let deliveryMaxAttempts = SettingKey(key: "federation.delivery_max_attempts", flag: "delivery-max-attempts")
+    public static let deliveryConcurrencyPerHost = SettingKey(key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host")
 
     public static let all: [SettingKey] = [
         .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
-        .logLevel, .federationMode, .registrationMode, .metricsToken,
+        .logLevel, .federationMode, .registrationMode, .metricsToken, .federationAllowHTTP, .federationAllowPrivateAddresses,
+        .deliveryMaxAttempts, .deliveryConcurrencyPerHost,
     ]
 }
 
@@ -173,6 +191,10 @@ public struct ConfigLoader: Sendable {
             guard value.count >= 16 else { throw ConfigError(message: "\(origin): the metrics token must be at least 16 characters") }
             config.metricsToken = value
         }
+        if let value = try reader.bool(.federationAllowHTTP) { config.federationAllowHTTP = value }
+        if let value = try reader.bool(.federationAllowPrivateAddresses) { config.federationAllowPrivateAddresses = value }
+        if let value = try reader.int(.deliveryMaxAttempts, range: 1...100) { config.deliveryMaxAttempts = value }
+        if let value = try reader.int(.deliveryConcurrencyPerHost, range: 1...64) { config.deliveryConcurrencyPerHost = value }
         return config
     }
 
@@ -216,6 +238,15 @@ public struct ConfigLoader: Sendable {
                 throw ConfigError(message: "\(origin): \(value) is out of range \(range.lowerBound)-\(range.upperBound)")
             }
             return value
+        }
+
+        func bool(_ setting: SettingKey) throws -> Bool? {
+            guard let (text, origin) = try string(setting) else { return nil }
+            switch text.lowercased() {
+            case "true", "yes", "1", "on": return true
+            case "false", "no", "0", "off", "": return false
+            default: throw ConfigError(message: "\(origin): '\(text)' is not true or false")
+            }
         }
 
         func enumeration<E: RawRepresentable & CaseIterable>(_ setting: SettingKey, _ type: E.Type) throws -> E? where E.RawValue == String {

@@ -16,9 +16,11 @@ public enum KithNode {
     public static func serve(config: KithConfig, logger: Logger) async throws {
         try await withDatabase(config: config, logger: logger, serving: true) { database, migrationsDirectory in
             let federation = federationStorage(database: database, logger: logger)
+            let runtime = FederationRuntime(database: database, config: config, logger: logger)
             var app = buildApplication(
-                config: config, dependencies: AppDependencies(database: database, logger: logger, federation: federation))
+                config: config, dependencies: AppDependencies(database: database, logger: logger, federation: federation, runtime: runtime))
             app.addServices(database)
+            app.addServices(runtime.services)
             app.beforeServerStarts {
                 let applied = try await MigrationRunner(client: database.client, directory: migrationsDirectory, logger: logger).migrate()
                 for file in applied {

@@ -5,7 +5,7 @@
 /// ones can be added without breaking callers that switch on them.
 public struct KithError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
-        enum Code: String, Sendable { case invalidInput, notFound, conflict, unauthorized, forbidden, unavailable, misconfigured, internalError }
+        enum Code: String, Sendable { case invalidInput, notFound, conflict, unauthorized, forbidden, unavailable, misconfigured, internalError, tooLarge }
         let code: Code
         public static let invalidInput = Kind(code: .invalidInput)
         public static let notFound = Kind(code: .notFound)
@@ -15,6 +15,8 @@ public struct KithError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Kind(code: .unavailable)
         public static let misconfigured = Kind(code: .misconfigured)
         public static let internalError = Kind(code: .internalError)
+        /// A request body over the size limit.
+        public static let tooLarge = Kind(code: .tooLarge)
         public var description: String { code.rawValue }
     }
 

@@ -64,25 +64,28 @@ public struct PostgresAccountRepository: AccountRepository {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Account] {
         var result: [Account] = []
-        for try await row in rows {
-            let (id, username, domain, displayName, actorType, uri, url, inbox, sharedInbox, key, role, email, createdAt) =
-                try row.decode((Int64, String, String?, String, String, String, String?, String, String?, String, String, String?, Date).self)
-            var account = Account(
-                id: id, username: username, domain: domain, displayName: displayName, actorType: actorType, uri: uri,
-                url: url, inboxURI: inbox, sharedInboxURI: sharedInbox, publicKeyPEM: key,
-                role: Role(rawValue: role) ?? .user, email: email, createdAt: createdAt)
-            let columns = row.makeRandomAccess()
-            account.note = try columns[13].decode(String.self)
-            account.locked = try columns[14].decode(Bool.self)
-            account.discoverable = try columns[15].decode(Bool.self)
-            account.avatarURL = try columns[16].decode(String?.self)
-            account.publicKeyID = try columns[17].decode(String.self)
-            account.outboxURI = try columns[18].decode(String?.self)
-            account.followersURI = try columns[19].decode(String?.self)
-            account.followingURI = try columns[20].decode(String?.self)
-            account.featuredURI = try columns[21].decode(String?.self)
-            result.append(account)
-        }
+        for try await row in rows { result.append(try decode(row)) }
         return result
+    }
+
+    /// One account from a row whose first columns are `columns`.
+    static func decode(_ row: PostgresRow) throws -> Account {
+        let (id, username, domain, displayName, actorType, uri, url, inbox, sharedInbox, key, role, email, createdAt) =
+            try row.decode((Int64, String, String?, String, String, String, String?, String, String?, String, String, String?, Date).self)
+        var account = Account(
+            id: id, username: username, domain: domain, displayName: displayName, actorType: actorType, uri: uri,
+            url: url, inboxURI: inbox, sharedInboxURI: sharedInbox, publicKeyPEM: key,
+            role: Role(rawValue: role) ?? .user, email: email, createdAt: createdAt)
+        let columns = row.makeRandomAccess()
+        account.note = try columns[13].decode(String.self)
+        account.locked = try columns[14].decode(Bool.self)
+        account.discoverable = try columns[15].decode(Bool.self)
+        account.avatarURL = try columns[16].decode(String?.self)
+        account.publicKeyID = try columns[17].decode(String.self)
+        account.outboxURI = try columns[18].decode(String?.self)
+        account.followersURI = try columns[19].decode(String?.self)
+        account.followingURI = try columns[20].decode(String?.self)
+        account.featuredURI = try columns[21].decode(String?.self)
+        return account
     }
 }

@@ -1,4 +1,5 @@
 import App
+import Storage
 import ArgumentParser
 import Domain
 import Foundation
@@ -165,7 +166,128 @@ struct Version: ParsableCommand {
 
 struct FederationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "federation", abstract: "Debug federation with other nodes.", subcommands: [Sign.self])
+        commandName: "federation", abstract: "Federation with other nodes: policy, resolution, deliveries.",
+        subcommands: [Allow.self, Block.self, Unallow.self, Unblock.self, List.self, Resolve.self, Deliveries.self, Retry.self, Sign.self])
+
+    struct Allow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Allow a node (domain, with :port if not the default) to federate.")
+        @Argument(help: "The node's domain, e.g. social.sister.example.") var domain: String
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.allow(domain: $1) }
+            print("Allowed \(domain.lowercased())")
+        }
+    }
+
+    struct Block: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Block a node: nothing is accepted from or sent to it.")
+        @Argument(help: "The node's domain.") var domain: String
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.block(domain: $1) }
+            print("Blocked \(domain.lowercased())")
+        }
+    }
+
+    struct Unallow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a node from the allow list.")
+        @Argument(help: "The node's domain.") var domain: String
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.removeAllow(domain: $1) }
+            print("No longer allowed: \(domain.lowercased())")
+        }
+    }
+
+    struct Unblock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a node from the block list.")
+        @Argument(help: "The node's domain.") var domain: String
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.removeBlock(domain: $1) }
+            print("No longer blocked: \(domain.lowercased())")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the federation mode and the allowed and blocked nodes.")
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let (allowed, blocked) = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
+                    return (try await store.allowedDomains(), try await store.blockedDomains())
+                }
+            }
+            print("mode: \(config.federationMode.rawValue)")
+            for domain in allowed { print("allow\t\(domain)") }
+            for domain in blocked { print("block\t\(domain)") }
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fetch an actor (user@domain or URL) or a post (URL) and print what Kith sees.")
+        @Argument(help: "user@domain, or an actor's or post's URL.") var reference: String
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let reference = self.reference
+            let output = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    try await FederationCLI.resolve(reference, database: database, config: config, logger: logger)
+                }
+            }
+            print(output)
+        }
+    }
+
+    struct Deliveries: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first (pending and dead by default).")
+        @Flag(help: "Only deliveries that gave up (dead), with their last error.") var dead = false
+        @Flag(help: "Every state, delivered ones too.") var all = false
+        @Option(help: "How many to show.") var limit: Int = 50
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let (dead, all, limit) = (self.dead, self.all, self.limit)
+            let rows = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
+                    if dead { return try await store.deliveries(state: .dead, limit: limit) }
+                    let found = try await store.deliveries(state: nil, limit: all ? limit : limit * 4)
+                    return Array((all ? found : found.filter { $0.state != .delivered }).prefix(limit))
+                }
+            }
+            let formatter = ISO8601DateFormatter()
+            print(["ID", "STATE", "ATTEMPTS", "NEXT", "STATUS", "INBOX", "ACTIVITY", "ERROR"].joined(separator: "\t"))
+            for row in rows {
+                print(
+                    [String(row.id), row.state.rawValue, String(row.attempts), formatter.string(from: row.nextAttemptAt),
+                        row.lastStatus.map(String.init) ?? "-", row.inboxURI, row.activityURI, row.lastError ?? ""].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a pending or dead delivery due now.")
+        @Argument(help: "The delivery's id (from 'kith federation deliveries').") var id: Int64
+        @OptionGroup var settings: SettingsOptions
+        func run() async throws {
+            let (config, logger) = try await settings.load(commandLogLevel: .warning)
+            let id = self.id
+            let found = try await CLIErrors.report {
+                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                    try await PostgresFederationStoreFactory.make(database: database, config: config, logger: logger).retryDelivery(id: id)
+                }
+            }
+            guard found else {
+                FileHandle.standardError.write(Data("kith: error: no pending or dead delivery \(id)\n".utf8))
+                throw ExitCode(65)
+            }
+            print("Delivery \(id) will be attempted again now.")
+        }
+    }
 
     struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -199,5 +321,14 @@ struct FederationCommand: AsyncParsableCommand {
             }
             print(output)
         }
+    }
+}
+
+extension FederationCLI {
+    static func changePolicy(
+        settings: SettingsOptions, domain: String, _ change: @Sendable @escaping (PostgresFederationStore, String) async throws -> Void
+    ) async throws {
+        let (config, logger) = try await settings.load(commandLogLevel: .warning)
+        try await CLIErrors.report { try await FederationCLI.changePolicy(config: config, logger: logger, domain: domain, change) }
     }
 }

@@ -1,0 +1,200 @@
+import ActivityStreams
+import Domain
+import Federation
+import HTTPSignatures
+import Hummingbird
+import NIOCore
+
+/// The ActivityPub server-to-server routes: inboxes, outbox and follow collections, and the
+/// documents of posts and activities.
+public struct ActivityPubController<Context: RequestContext>: Sendable {
+    public struct Storage: Sendable {
+        public var accounts: any AccountRepository
+        public var remote: any RemoteAccountRepository
+        public var graph: any SocialGraphRepository
+        public var statuses: any StatusRepository
+        public var queue: any ActivityQueueRepository
+
+        public init(
+            accounts: any AccountRepository, remote: any RemoteAccountRepository, graph: any SocialGraphRepository,
+            statuses: any StatusRepository, queue: any ActivityQueueRepository
+        ) {
+            self.accounts = accounts
+            self.remote = remote
+            self.graph = graph
+            self.statuses = statuses
+            self.queue = queue
+        }
+    }
+
+    let receiver: InboxReceiver
+    let storage: Storage
+    let node: NodeIdentity
+    let maxBodyBytes: Int
+    static var pageSize: Int { 20 }
+
+    public init(receiver: InboxReceiver, storage: Storage, node: NodeIdentity, maxBodyBytes: Int) {
+        self.receiver = receiver
+        self.storage = storage
+        self.node = node
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public func addRoutes(to router: Router<Context>) {
+        router.post("/inbox") { request, _ in try await self.inbox(request, recipient: nil) }
+        router.post("/users/:username/inbox") { request, context in
+            try await self.inbox(request, recipient: try context.parameters.require("username"))
+        }
+        router.get("/users/:username/outbox") { request, context in
+            try await self.outbox(request, username: try context.parameters.require("username"))
+        }
+        router.get("/users/:username/followers") { request, context in
+            try await self.follows(request, username: try context.parameters.require("username"), followers: true)
+        }
+        router.get("/users/:username/following") { request, context in
+            try await self.follows(request, username: try context.parameters.require("username"), followers: false)
+        }
+        router.get("/users/:username/collections/featured") { request, context in
+            let account = try await self.localAccount(try context.parameters.require("username"))
+            let collection: JSONValue = [
+                "@context": "https://www.w3.org/ns/activitystreams", "id": .string(account.uri + "/collections/featured"),
+                "type": "OrderedCollection", "totalItems": 0, "orderedItems": [],
+            ]
+            return DocumentResponse.activityStreams(collection, request: request)
+        }
+        router.get("/users/:username/statuses/:id") { request, context in
+            let (status, author) = try await self.publicStatus(context)
+            return DocumentResponse.activityStreams(ObjectDocuments.withContext(ObjectDocuments.note(status, author: author, node: self.node)), request: request)
+        }
+        router.get("/users/:username/statuses/:id/activity") { request, context in
+            let (status, author) = try await self.publicStatus(context, allowReblog: true)
+            if let originalID = status.reblogOfID, let original = try await self.storage.statuses.status(id: originalID) {
+                return DocumentResponse.activityStreams(
+                    ObjectDocuments.withContext(ObjectDocuments.announce(status, originalURI: original.uri, author: author)), request: request)
+            }
+            return DocumentResponse.activityStreams(ObjectDocuments.withContext(ObjectDocuments.create(status, author: author, node: self.node)), request: request)
+        }
+        router.get("/activities/:id") { request, context in
+            let id = try context.parameters.require("id")
+            guard let activity = try await self.storage.queue.findActivity(uri: "\(self.node.baseURL)/activities/\(id)"),
+                let payload = activity.payload, !payload.isEmpty, Self.isServable(activity.activity)
+            else {
+                throw KithError(.notFound, "no activity \(id)")
+            }
+            return DocumentResponse.activityStreams(try JSONValue.parse(Array(payload.utf8)), request: request)
+        }
+    }
+
+    /// Activities that reveal nothing beyond what their audience may see: public ones, and the
+    /// interactions whose parties already know of them. Blocks are never served.
+    static func isServable(_ activity: OutgoingActivity) -> Bool {
+        if activity.kind == .block { return false }
+        if (activity.to + activity.cc).contains(where: ASPublic.isPublic) { return true }
+        return [.like, .follow, .accept, .reject, .update].contains(activity.kind)
+    }
+
+    func inbox(_ request: Request, recipient: String?) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw KithError(.tooLarge, "the activity is larger than \(maxBodyBytes) bytes")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw KithError(.tooLarge, "the activity is larger than \(maxBodyBytes) bytes")
+        }
+        var headers = HeaderFields(request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
+        if let authority = request.head.authority { headers.set("Host", authority) }
+        let signable = SignableRequest(
+            method: request.method.rawValue, targetURI: node.baseURL + request.uri.description, headers: headers,
+            body: Array(body.readableBytesView))
+        _ = try await receiver.receive(request: signable, recipient: recipient)
+        return Response(status: .accepted)
+    }
+
+    func localAccount(_ username: String) async throws -> Account {
+        guard let account = try await storage.accounts.findLocal(username: username) else {
+            throw KithError(.notFound, "no account named '\(username)' on this node")
+        }
+        return account
+    }
+
+    /// A local public or unlisted post of the named account.
+    func publicStatus(_ context: Context, allowReblog: Bool = false) async throws -> (Status, Account) {
+        let account = try await localAccount(try context.parameters.require("username"))
+        let id = try context.parameters.require("id")
+        guard let statusID = Int64(id), let status = try await storage.statuses.status(id: statusID), status.accountID == account.id,
+            status.visibility == .public || status.visibility == .unlisted, allowReblog || status.reblogOfID == nil
+        else {
+            throw KithError(.notFound, "no post \(id)")
+        }
+        return (status, account)
+    }
+
+    /// Paging of a collection as Mastodon does it: the collection names its first page;
+    /// pages go from newest to oldest with `max_id`, and back with `min_id`.
+    func page(_ request: Request) -> (isPage: Bool, maxID: Int64?) {
+        let query = request.uri.queryParameters
+        return (query["page"] != nil || query["max_id"] != nil, query["max_id"].flatMap { Int64(String($0)) })
+    }
+
+    func collection(id: String, total: Int) -> JSONValue {
+        [
+            "@context": "https://www.w3.org/ns/activitystreams", "id": .string(id), "type": "OrderedCollection",
+            "totalItems": .number(Double(total)), "first": .string(id + "?page=true"),
+        ]
+    }
+
+    func collectionPage(id: String, items: [JSONValue], lastID: Int64?, firstID: Int64?, full: Bool, maxID: Int64?) -> JSONValue {
+        var page: [String: JSONValue] = [
+            "@context": "https://www.w3.org/ns/activitystreams", "type": "OrderedCollectionPage", "partOf": .string(id),
+            "id": .string(id + "?page=true" + (maxID.map { "&max_id=\($0)" } ?? "")), "orderedItems": .array(items),
+        ]
+        if full, let lastID { page["next"] = .string("\(id)?page=true&max_id=\(lastID)") }
+        if maxID != nil, let firstID { page["prev"] = .string("\(id)?page=true&min_id=\(firstID)") }
+        return .object(page)
+    }
+
+    func outbox(_ request: Request, username: String) async throws -> Response {
+        let account = try await localAccount(username)
+        let id = account.outboxURI ?? account.uri + "/outbox"
+        let visible: [Visibility] = [.public, .unlisted]
+        let (isPage, maxID) = page(request)
+        guard isPage else {
+            return DocumentResponse.activityStreams(
+                collection(id: id, total: try await storage.statuses.countStatuses(accountID: account.id, visibilities: visible)), request: request)
+        }
+        let statuses = try await storage.statuses.statuses(accountID: account.id, limit: Self.pageSize, maxID: maxID, visibilities: visible)
+        var items: [JSONValue] = []
+        for status in statuses {
+            if let originalID = status.reblogOfID {
+                guard let original = try await storage.statuses.status(id: originalID) else { continue }
+                items.append(ObjectDocuments.announce(status, originalURI: original.uri, author: account))
+            } else {
+                items.append(ObjectDocuments.create(status, author: account, node: node))
+            }
+        }
+        return DocumentResponse.activityStreams(
+            collectionPage(
+                id: id, items: items, lastID: statuses.last?.id, firstID: statuses.first?.id, full: statuses.count == Self.pageSize, maxID: maxID),
+            request: request)
+    }
+
+    func follows(_ request: Request, username: String, followers: Bool) async throws -> Response {
+        let account = try await localAccount(username)
+        let id = followers ? (account.followersURI ?? account.uri + "/followers") : (account.followingURI ?? account.uri + "/following")
+        let (isPage, maxID) = page(request)
+        guard isPage else {
+            let counts = try await storage.graph.followCounts(of: account.id)
+            return DocumentResponse.activityStreams(collection(id: id, total: followers ? counts.followers : counts.following), request: request)
+        }
+        let entries =
+            followers
+            ? try await storage.graph.followers(of: account.id, state: .accepted, limit: Self.pageSize, maxID: maxID)
+            : try await storage.graph.following(of: account.id, state: .accepted, limit: Self.pageSize, maxID: maxID)
+        return DocumentResponse.activityStreams(
+            collectionPage(
+                id: id, items: entries.map { .string($0.account.uri) }, lastID: entries.last?.followID, firstID: entries.first?.followID,
+                full: entries.count == Self.pageSize, maxID: maxID), request: request)
+    }
+}

@@ -1,0 +1,74 @@
+import API
+import Core
+import Domain
+import Federation
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Everything federation needs, wired once per process: the store, the HTTP client, the
+/// policy, the resolver, the inbox and its processor, the delivery worker and the local
+/// actions. Its services (processor, delivery, HTTP client) run with the application.
+public final class FederationRuntime: Sendable {
+    public let store: PostgresFederationStore
+    public let accounts: PostgresAccountRepository
+    public let keys: NodeKeys
+    public let http: FederationHTTPClient
+    public let policy: DomainPolicyService
+    public let resolver: ActorResolver
+    public let receiver: InboxReceiver
+    public let processor: InboxProcessor
+    public let delivery: DeliveryWorker
+    public let social: SocialService
+    public let settings: FederationSettings
+    public let node: NodeIdentity
+
+    public init(database: DatabasePool, config: KithConfig, settings: FederationSettings? = nil, logger: Logger) {
+        let node = config.nodeIdentity
+        let settings = settings ?? config.federationSettings
+        let store = PostgresFederationStore(client: database.client, logger: logger, baseURL: node.baseURL)
+        let nodeRepository = PostgresNodeRepository(client: database.client, logger: logger)
+        let keys = NodeKeys(repository: nodeRepository)
+        let http = FederationHTTPClient(settings: settings, userAgent: "Kith/\(KithVersion.current) (+\(node.baseURL))", logger: logger)
+        let policy = DomainPolicyService(mode: config.federationMode, repository: store)
+        let resolver = ActorResolver(accounts: store, http: http, policy: policy, keys: keys, node: node, settings: settings, logger: logger)
+        let renderer = ActivityRenderer(accounts: store, graph: store, statuses: store, queue: store, policy: policy, node: node)
+        let delivery = DeliveryWorker(
+            queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger)
+        let processor = InboxProcessor(
+            queue: store, accounts: store, graph: store, statuses: store, resolver: resolver, policy: policy, settings: settings,
+            deliverySignal: delivery.signal, logger: logger)
+        self.store = store
+        self.accounts = PostgresAccountRepository(client: database.client, logger: logger)
+        self.keys = keys
+        self.http = http
+        self.policy = policy
+        self.resolver = resolver
+        self.receiver = InboxReceiver(
+            resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger)
+        self.processor = processor
+        self.delivery = delivery
+        self.social = SocialService(
+            accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal)
+        self.settings = settings
+        self.node = node
+    }
+
+    /// The background services: inbox processing, delivery, and the HTTP client's shutdown.
+    public var services: [any Service] { [processor, delivery, HTTPClientService(client: http)] }
+
+    public var activityPubStorage: ActivityPubController<AppRequestContext>.Storage {
+        .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store)
+    }
+}
+
+/// Shuts the outgoing HTTP client down when the service group stops.
+struct HTTPClientService: Service {
+    let client: FederationHTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

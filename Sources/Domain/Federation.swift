@@ -1,0 +1,363 @@
+import struct Foundation.Date
+
+/// Who may see a post (Mastodon's four levels).
+public enum Visibility: String, Sendable, CaseIterable, Codable {
+    case `public`, unlisted, `private`, direct
+}
+
+/// A mention in a post: the actor's id and `@user@domain`.
+public struct Mention: Sendable, Equatable, Hashable {
+    public var uri: String
+    public var name: String
+    public init(uri: String, name: String) {
+        self.uri = uri
+        self.name = name
+    }
+}
+
+/// A post, local or remote. A boost is a status with `reblogOfID` set.
+public struct Status: Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var uri: String
+    public var url: String?
+    public var accountID: Int64
+    public var local: Bool
+    public var objectType: String
+    public var inReplyToID: Int64?
+    public var inReplyToURI: String?
+    public var reblogOfID: Int64?
+    public var contextURI: String?
+    public var title: String?
+    /// HTML.
+    public var content: String
+    public var spoilerText: String
+    public var sensitive: Bool
+    public var visibility: Visibility
+    public var language: String?
+    public var to: [String]
+    public var cc: [String]
+    public var publishedAt: Date
+    public var editedAt: Date?
+    public var mentions: [Mention]
+    public var tags: [String]
+
+    public init(
+        id: Int64 = 0, uri: String, url: String? = nil, accountID: Int64, local: Bool, objectType: String = "Note",
+        inReplyToID: Int64? = nil, inReplyToURI: String? = nil, reblogOfID: Int64? = nil, contextURI: String? = nil,
+        title: String? = nil, content: String, spoilerText: String = "", sensitive: Bool = false, visibility: Visibility,
+        language: String? = nil, to: [String] = [], cc: [String] = [], publishedAt: Date = Date(), editedAt: Date? = nil,
+        mentions: [Mention] = [], tags: [String] = []
+    ) {
+        self.id = id
+        self.uri = uri
+        self.url = url
+        self.accountID = accountID
+        self.local = local
+        self.objectType = objectType
+        self.inReplyToID = inReplyToID
+        self.inReplyToURI = inReplyToURI
+        self.reblogOfID = reblogOfID
+        self.contextURI = contextURI
+        self.title = title
+        self.content = content
+        self.spoilerText = spoilerText
+        self.sensitive = sensitive
+        self.visibility = visibility
+        self.language = language
+        self.to = to
+        self.cc = cc
+        self.publishedAt = publishedAt
+        self.editedAt = editedAt
+        self.mentions = mentions
+        self.tags = tags
+    }
+}
+
+public enum FollowState: String, Sendable, Codable {
+    case pending, accepted
+}
+
+public struct Follow: Sendable, Equatable {
+    public var id: Int64
+    public var accountID: Int64
+    public var targetAccountID: Int64
+    public var uri: String?
+    public var state: FollowState
+    public init(id: Int64, accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState) {
+        self.id = id
+        self.accountID = accountID
+        self.targetAccountID = targetAccountID
+        self.uri = uri
+        self.state = state
+    }
+}
+
+/// A remote actor's document as Kith keeps it.
+public struct RemoteActor: Sendable, Equatable {
+    public var uri: String
+    public var username: String
+    public var domain: String
+    public var displayName: String
+    public var note: String
+    public var actorType: String
+    public var url: String?
+    public var inboxURI: String
+    public var sharedInboxURI: String?
+    public var outboxURI: String?
+    public var followersURI: String?
+    public var followingURI: String?
+    public var featuredURI: String?
+    public var publicKeyID: String
+    public var publicKeyPEM: String
+    public var locked: Bool
+    public var discoverable: Bool
+    public var avatarURL: String?
+
+    public init(
+        uri: String, username: String, domain: String, displayName: String = "", note: String = "", actorType: String = "Person",
+        url: String? = nil, inboxURI: String, sharedInboxURI: String? = nil, outboxURI: String? = nil, followersURI: String? = nil,
+        followingURI: String? = nil, featuredURI: String? = nil, publicKeyID: String, publicKeyPEM: String, locked: Bool = false,
+        discoverable: Bool = false, avatarURL: String? = nil
+    ) {
+        self.uri = uri
+        self.username = username
+        self.domain = domain
+        self.displayName = displayName
+        self.note = note
+        self.actorType = actorType
+        self.url = url
+        self.inboxURI = inboxURI
+        self.sharedInboxURI = sharedInboxURI
+        self.outboxURI = outboxURI
+        self.followersURI = followersURI
+        self.followingURI = followingURI
+        self.featuredURI = featuredURI
+        self.publicKeyID = publicKeyID
+        self.publicKeyPEM = publicKeyPEM
+        self.locked = locked
+        self.discoverable = discoverable
+        self.avatarURL = avatarURL
+    }
+}
+
+/// An activity this node publishes, recorded in the same transaction as its effect. The
+/// federation layer renders its JSON and delivers it later; `uri` nil means "mint one from
+/// the row id" (`<base>/activities/<id>`).
+public struct OutgoingActivity: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case create = "Create", update = "Update", delete = "Delete", follow = "Follow", accept = "Accept",
+            reject = "Reject", undo = "Undo", like = "Like", announce = "Announce", block = "Block"
+    }
+    public var uri: String?
+    public var accountID: Int64
+    public var kind: Kind
+    public var objectURI: String?
+    public var statusID: Int64?
+    public var targetAccountID: Int64?
+    /// Undo: the undone activity's id. Accept/Reject: the Follow's id.
+    public var relatedURI: String?
+    /// Accept/Reject: the Follow's actor. Undo: the undone activity's type.
+    public var relatedActorURI: String?
+    public var to: [String]
+    public var cc: [String]
+    /// False for activities kept only to be served (never delivered).
+    public var deliver: Bool
+
+    public init(
+        uri: String? = nil, accountID: Int64, kind: Kind, objectURI: String? = nil, statusID: Int64? = nil, targetAccountID: Int64? = nil,
+        relatedURI: String? = nil, relatedActorURI: String? = nil, to: [String] = [], cc: [String] = [], deliver: Bool = true
+    ) {
+        self.uri = uri
+        self.accountID = accountID
+        self.kind = kind
+        self.objectURI = objectURI
+        self.statusID = statusID
+        self.targetAccountID = targetAccountID
+        self.relatedURI = relatedURI
+        self.relatedActorURI = relatedActorURI
+        self.to = to
+        self.cc = cc
+        self.deliver = deliver
+    }
+}
+
+/// A published activity as stored.
+public struct PublishedActivity: Sendable, Equatable {
+    public var id: Int64
+    public var uri: String
+    public var activity: OutgoingActivity
+    public var payload: String?
+    public var createdAt: Date
+
+    public init(id: Int64, uri: String, activity: OutgoingActivity, payload: String?, createdAt: Date) {
+        self.id = id
+        self.uri = uri
+        self.activity = activity
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+/// An incoming activity waiting in (or taken from) the durable inbox queue.
+public struct InboxItem: Sendable, Equatable {
+    public var id: Int64
+    public var activityURI: String
+    public var activityType: String
+    public var actorURI: String
+    public var recipientAccountID: Int64?
+    public var payload: String
+    public var attempts: Int
+
+    public init(id: Int64, activityURI: String, activityType: String, actorURI: String, recipientAccountID: Int64?, payload: String, attempts: Int) {
+        self.id = id
+        self.activityURI = activityURI
+        self.activityType = activityType
+        self.actorURI = actorURI
+        self.recipientAccountID = recipientAccountID
+        self.payload = payload
+        self.attempts = attempts
+    }
+}
+
+public enum DeliveryState: String, Sendable, CaseIterable {
+    case pending, delivered, dead
+}
+
+/// One POST of one activity to one inbox.
+public struct Delivery: Sendable, Equatable {
+    public var id: Int64
+    public var activityID: Int64
+    public var activityURI: String
+    public var inboxURI: String
+    public var host: String
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastStatus: Int?
+    public var lastError: String?
+    /// The account whose key signs the POST.
+    public var signerAccountID: Int64
+    public var payload: String
+    public var createdAt: Date
+
+    public init(
+        id: Int64, activityID: Int64, activityURI: String, inboxURI: String, host: String, state: DeliveryState, attempts: Int,
+        nextAttemptAt: Date, lastStatus: Int?, lastError: String?, signerAccountID: Int64, payload: String, createdAt: Date
+    ) {
+        self.id = id
+        self.activityID = activityID
+        self.activityURI = activityURI
+        self.inboxURI = inboxURI
+        self.host = host
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.signerAccountID = signerAccountID
+        self.payload = payload
+        self.createdAt = createdAt
+    }
+}
+
+/// What the node knows about remote actors.
+public protocol RemoteAccountRepository: Sendable {
+    func account(id: Int64) async throws -> Account?
+    func account(uri: String) async throws -> Account?
+    func account(publicKeyID: String) async throws -> Account?
+    func remoteAccount(username: String, domain: String) async throws -> Account?
+    /// When the remote actor's document was last fetched (nil: never, or local).
+    func fetchedAt(uri: String) async throws -> Date?
+    /// Inserts or refreshes a remote actor (keyed by its id).
+    func upsertRemote(_ actor: RemoteActor) async throws -> Account
+    /// Removes a remote actor and everything of theirs (Delete of an actor).
+    func deleteRemote(uri: String) async throws
+    /// The private key of a local account, for signing its deliveries.
+    func privateKeyPEM(accountID: Int64) async throws -> String?
+    /// Changes a local profile and records the Update to deliver, in one transaction.
+    func updateLocalProfile(accountID: Int64, displayName: String?, note: String?, locked: Bool?, publish: OutgoingActivity) async throws -> Account
+}
+
+/// Follows and blocks.
+public protocol SocialGraphRepository: Sendable {
+    /// Inserts or updates the follow from `accountID` to `targetAccountID`; `publish` (an
+    /// outgoing Follow, or the Accept of an incoming one) is recorded in the same transaction.
+    func upsertFollow(accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState, publish: OutgoingActivity?) async throws -> Follow
+    func findFollow(uri: String) async throws -> Follow?
+    func findFollow(accountID: Int64, targetAccountID: Int64) async throws -> Follow?
+    func setFollowState(id: Int64, state: FollowState, publish: OutgoingActivity?) async throws
+    /// Deletes the follow, if any, and records `publish` (Undo or Reject); returns the removed follow.
+    func removeFollow(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws -> Follow?
+    /// Followers (or followed accounts), newest follow first, with the follow's id for paging.
+    func followers(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
+    func following(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
+    func followCounts(of accountID: Int64) async throws -> (followers: Int, following: Int)
+    /// Distinct inboxes (shared inbox where the actor has one) of the remote accepted followers.
+    func followerInboxes(of accountID: Int64) async throws -> [String]
+    /// Records a block and severs follows both ways.
+    func block(accountID: Int64, targetAccountID: Int64, uri: String?, publish: OutgoingActivity?) async throws
+    func unblock(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws
+    func isBlocking(accountID: Int64, targetAccountID: Int64) async throws -> Bool
+}
+
+/// Posts, likes and boosts.
+public protocol StatusRepository: Sendable {
+    /// A fresh time-sortable id, to name a post before it is stored.
+    func nextID() async throws -> Int64
+    /// Inserts a post (ignored when its uri exists or was deleted); returns the stored row and
+    /// whether it was new. `publish` is recorded in the same transaction.
+    func insert(_ status: Status, publish: OutgoingActivity?) async throws -> (status: Status, inserted: Bool)
+    func status(id: Int64) async throws -> Status?
+    func status(uri: String) async throws -> Status?
+    /// Replaces content, spoiler, sensitivity and tags of an existing post.
+    func update(_ status: Status, publish: OutgoingActivity?) async throws
+    /// Deletes a post, leaves a tombstone, records `publish`.
+    func delete(id: Int64, publish: OutgoingActivity?) async throws
+    func isTombstoned(uri: String) async throws -> Bool
+    func favourite(accountID: Int64, statusID: Int64, uri: String?, publish: OutgoingActivity?) async throws -> Bool
+    func unfavourite(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
+    func findFavourite(uri: String) async throws -> (accountID: Int64, statusID: Int64)?
+    /// Counts of favourites, boosts and replies.
+    func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int)
+    /// An account's own posts and boosts, newest first (for the outbox collection).
+    func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status]
+    func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int
+}
+
+/// The durable queues: incoming activities, the outbox and its deliveries.
+public protocol ActivityQueueRepository: Sendable {
+    /// Stores an incoming activity unless one with the same id was stored before; returns
+    /// whether it was new.
+    func enqueueInbox(activityURI: String, type: String, actorURI: String, recipientAccountID: Int64?, payload: String) async throws -> Bool
+    /// Takes up to `limit` due items, leasing them for `lease`.
+    func claimInbox(limit: Int, lease: Duration) async throws -> [InboxItem]
+    func completeInbox(id: Int64) async throws
+    /// Records a failure; retries at `retryAt`, or gives up (`failed`) when nil.
+    func failInbox(id: Int64, error: String, retryAt: Date?) async throws
+
+    /// Records an activity to publish on its own (no other write with it).
+    func publish(_ activity: OutgoingActivity) async throws -> PublishedActivity
+    func findActivity(uri: String) async throws -> PublishedActivity?
+    func findActivity(id: Int64) async throws -> PublishedActivity?
+    /// Takes one activity awaiting fan-out and, in one transaction, stores what `render`
+    /// returns: the JSON payload and the inboxes to deliver to. Returns false when none waits.
+    func fanOutNext(_ render: @Sendable (PublishedActivity) async throws -> (payload: String, inboxes: [String])) async throws -> Bool
+
+    func claimDeliveries(limit: Int, lease: Duration) async throws -> [Delivery]
+    func markDelivered(id: Int64, status: Int) async throws
+    func scheduleRetry(id: Int64, at: Date, status: Int?, error: String) async throws
+    func markDead(id: Int64, status: Int?, error: String) async throws
+    func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery]
+    /// Makes a delivery due now (a dead one pending again); false when there is none.
+    func retryDelivery(id: Int64) async throws -> Bool
+}
+
+/// Domains allowed and blocked by the admins.
+public protocol DomainPolicyRepository: Sendable {
+    func allowedDomains() async throws -> [String]
+    func blockedDomains() async throws -> [String]
+    func allow(domain: String) async throws
+    func block(domain: String) async throws
+    func removeAllow(domain: String) async throws
+    func removeBlock(domain: String) async throws
+}

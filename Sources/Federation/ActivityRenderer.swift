@@ -1,0 +1,134 @@
+import ActivityStreams
+import Domain
+import Foundation
+
+/// Turns a recorded outgoing activity into its JSON and the inboxes it goes to. Runs at
+/// fan-out time, so it renders the state that was committed with the activity.
+public struct ActivityRenderer: Sendable {
+    let accounts: any RemoteAccountRepository
+    let graph: any SocialGraphRepository
+    let statuses: any StatusRepository
+    let queue: any ActivityQueueRepository
+    let policy: DomainPolicyService
+    let node: NodeIdentity
+
+    public init(
+        accounts: any RemoteAccountRepository, graph: any SocialGraphRepository, statuses: any StatusRepository,
+        queue: any ActivityQueueRepository, policy: DomainPolicyService, node: NodeIdentity
+    ) {
+        self.accounts = accounts
+        self.graph = graph
+        self.statuses = statuses
+        self.queue = queue
+        self.policy = policy
+        self.node = node
+    }
+
+    public func render(_ published: PublishedActivity) async throws -> (payload: String, inboxes: [String]) {
+        let activity = published.activity
+        guard let actor = try await accounts.account(id: activity.accountID) else {
+            throw KithError(.notFound, "the actor of \(published.uri) is gone")
+        }
+        var target: Account?
+        if let id = activity.targetAccountID { target = try await accounts.account(id: id) }
+        var json: [String: JSONValue] = [
+            "id": .string(published.uri), "type": .string(activity.kind.rawValue), "actor": .string(actor.uri),
+        ]
+        var recipients: [Account] = []
+        var toFollowers = false
+        var direct = false
+        if !activity.to.isEmpty { json["to"] = .array(activity.to.map { .string($0) }) }
+        if !activity.cc.isEmpty { json["cc"] = .array(activity.cc.map { .string($0) }) }
+
+        switch activity.kind {
+        case .create,
+            .update where activity.statusID != nil:  // an Update with a status edits a post
+            guard let id = activity.statusID, let status = try await statuses.status(id: id) else {
+                return ("", [])  // deleted before it went out: nothing to send
+            }
+            json["object"] = ObjectDocuments.note(status, author: actor, node: node)
+            json["published"] = .string(ASDate.format(activity.kind == .create ? status.publishedAt : published.createdAt))
+            json["to"] = .array(status.to.map { .string($0) })
+            json["cc"] = .array(status.cc.map { .string($0) })
+            (recipients, toFollowers) = try await addressees(status.to + status.cc, actor: actor)
+            direct = status.visibility == .direct
+            if let parentID = status.inReplyToID, let parent = try await statuses.status(id: parentID),
+                let parentAuthor = try await accounts.account(id: parent.accountID), status.visibility != .direct || status.mentions.contains(where: { $0.uri == parentAuthor.uri })
+            {
+                recipients.append(parentAuthor)
+            }
+        case .update:
+            json["object"] = ObjectDocuments.withoutContext(ActorDocuments.person(actor, node: node))
+            json["to"] = [.string(ASPublic.id)]
+            json["cc"] = [.string(actor.followersURI ?? actor.uri + "/followers")]
+            toFollowers = true
+        case .delete:
+            json["object"] = ["id": .optional(activity.objectURI), "type": "Tombstone"]
+            (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
+        case .follow, .block:
+            json["object"] = .optional(target?.uri ?? activity.objectURI)
+            recipients = target.map { [$0] } ?? []
+            direct = true
+        case .accept, .reject:
+            json["object"] = [
+                "id": .optional(activity.relatedURI), "type": "Follow", "actor": .optional(activity.relatedActorURI),
+                "object": .string(actor.uri),
+            ]
+            recipients = target.map { [$0] } ?? []
+            direct = true
+        case .like:
+            json["object"] = .optional(activity.objectURI)
+            recipients = target.map { [$0] } ?? []
+            direct = true
+        case .announce:
+            json["object"] = .optional(activity.objectURI)
+            json["published"] = .string(ASDate.format(published.createdAt))
+            (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
+        case .undo:
+            if let related = activity.relatedURI, let undone = try await queue.findActivity(uri: related), let payload = undone.payload,
+                !payload.isEmpty, let embedded = try? JSONValue.parse(Array(payload.utf8))
+            {
+                json["object"] = ObjectDocuments.withoutContext(embedded)
+            } else {
+                json["object"] = [
+                    "id": .optional(activity.relatedURI), "type": .optional(activity.relatedActorURI), "actor": .string(actor.uri),
+                    "object": .optional(activity.objectURI ?? target?.uri),
+                ]
+            }
+            (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
+            if let target { recipients.append(target) }
+            direct = !toFollowers
+        }
+
+        var inboxes = Set(Addressing.inboxes(for: recipients, direct: direct))
+        if toFollowers {
+            inboxes.formUnion(try await graph.followerInboxes(of: actor.id))
+        }
+        var allowed: [String] = []
+        for inbox in inboxes.sorted() where !isLocal(inbox) {
+            if try await policy.allows(uri: inbox) { allowed.append(inbox) }
+        }
+        let payload = String(decoding: ObjectDocuments.withContext(.object(json)).serialized(), as: UTF8.self)
+        return (payload, activity.deliver ? allowed : [])
+    }
+
+    /// The accounts named in to/cc (remote ones known here), and whether the author's followers
+    /// are addressed.
+    func addressees(_ uris: [String], actor: Account) async throws -> ([Account], Bool) {
+        var accountsFound: [Account] = []
+        var followers = false
+        for uri in Set(uris) {
+            if ASPublic.isPublic(uri) { continue }
+            if uri == (actor.followersURI ?? actor.uri + "/followers") {
+                followers = true
+            } else if let account = try await accounts.account(uri: uri) {
+                accountsFound.append(account)
+            }
+        }
+        return (accountsFound, followers)
+    }
+
+    func isLocal(_ uri: String) -> Bool {
+        uri.hasPrefix(node.baseURL + "/")
+    }
+}

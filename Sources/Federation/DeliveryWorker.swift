@@ -1,0 +1,149 @@
+import ActivityStreams
+import Domain
+import Foundation
+import HTTPSignatures
+import Logging
+import ServiceLifecycle
+
+/// Delivers the outbox: expands each recorded activity into one delivery per inbox (fan-out),
+/// then POSTs due deliveries, signed by their author, with a per-host concurrency limit, a
+/// circuit breaker per host, and retries with backoff until they succeed or die.
+/// Several processes can run it on one database: rows are claimed with FOR UPDATE SKIP LOCKED.
+public final class DeliveryWorker: Service, Sendable {
+    let queue: any ActivityQueueRepository
+    let accounts: any RemoteAccountRepository
+    let renderer: ActivityRenderer
+    let http: FederationHTTPClient
+    let policy: DomainPolicyService
+    let settings: FederationSettings
+    let logger: Logger
+    public let signal = WakeSignal()
+    let limiter: HostLimiter
+    let breaker: CircuitBreaker
+    let keyCache = SigningKeyCache()
+    let batchSize: Int
+
+    public init(
+        queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, renderer: ActivityRenderer, http: FederationHTTPClient,
+        policy: DomainPolicyService, settings: FederationSettings, logger: Logger, batchSize: Int = 64
+    ) {
+        self.queue = queue
+        self.accounts = accounts
+        self.renderer = renderer
+        self.http = http
+        self.policy = policy
+        self.settings = settings
+        self.logger = logger
+        self.limiter = HostLimiter(limit: settings.deliveryConcurrencyPerHost)
+        self.breaker = CircuitBreaker(threshold: settings.circuitBreakerThreshold, cooldown: settings.circuitBreakerCooldown)
+        self.batchSize = batchSize
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let worked: Bool
+                do {
+                    worked = try await runOnce()
+                } catch {
+                    logger.warning("delivery round failed", metadata: ["error": "\(error)"])
+                    worked = false
+                }
+                if !worked { await signal.wait(upTo: .milliseconds(500)) }
+            }
+        } onGracefulShutdown: {
+            Task { await self.signal.notify() }
+        }
+    }
+
+    /// One round: fan out what waits, then deliver one batch. Returns whether anything was done.
+    @discardableResult
+    public func runOnce() async throws -> Bool {
+        var fannedOut = 0
+        while try await queue.fanOutNext({ try await self.renderer.render($0) }) {
+            fannedOut += 1
+        }
+        let jobs = try await queue.claimDeliveries(limit: batchSize, lease: .seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30))
+        await withTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { await self.deliver(job) }
+            }
+        }
+        return fannedOut > 0 || !jobs.isEmpty
+    }
+
+    func deliver(_ job: Delivery) async {
+        let metadata: Logger.Metadata = ["delivery": "\(job.id)", "activity_id": "\(job.activityURI)", "inbox": "\(job.inboxURI)"]
+        do {
+            guard try await policy.allows(uri: job.inboxURI) else {
+                try await queue.markDead(id: job.id, status: nil, error: "\(job.host) is not a node this one federates with")
+                return
+            }
+            if let until = await breaker.blockedUntil(job.host) {
+                try await queue.scheduleRetry(id: job.id, at: until, status: job.lastStatus, error: "circuit open for \(job.host) after repeated failures")
+                return
+            }
+            let key = try await signingKey(accountID: job.signerAccountID)
+            await limiter.acquire(job.host)
+            let result: Result<FederationHTTPClient.Response, any Error>
+            do {
+                result = .success(try await http.post(job.inboxURI, body: Array(job.payload.utf8), signedBy: key))
+            } catch {
+                result = .failure(error)
+            }
+            await limiter.release(job.host)
+            switch result {
+            case .success(let response) where (200..<300).contains(response.status):
+                await breaker.succeeded(job.host)
+                try await queue.markDelivered(id: job.id, status: response.status)
+                logger.debug("delivered", metadata: metadata.merging(["status": "\(response.status)"]) { $1 })
+            case .success(let response) where (400..<500).contains(response.status) && ![401, 408, 429].contains(response.status):
+                // The peer refuses this activity; trying again will not change its mind.
+                await breaker.succeeded(job.host)
+                let detail = String(decoding: response.body.prefix(200), as: UTF8.self)
+                try await queue.markDead(id: job.id, status: response.status, error: "HTTP \(response.status): \(detail)")
+                logger.notice("delivery refused", metadata: metadata.merging(["status": "\(response.status)"]) { $1 })
+            case .success(let response):
+                await breaker.failed(job.host)
+                try await retryOrGiveUp(job, status: response.status, error: "HTTP \(response.status)")
+            case .failure(let error as KithError) where error.kind == .forbidden || error.kind == .invalidInput:
+                try await queue.markDead(id: job.id, status: nil, error: error.message)
+            case .failure(let error):
+                await breaker.failed(job.host)
+                try await retryOrGiveUp(job, status: nil, error: (error as? KithError)?.description ?? "\(error)")
+            }
+        } catch {
+            logger.warning("could not record a delivery's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    func retryOrGiveUp(_ job: Delivery, status: Int?, error: String) async throws {
+        if job.attempts >= settings.deliveryMaxAttempts {
+            try await queue.markDead(id: job.id, status: status, error: "gave up after \(job.attempts) attempts: \(error)")
+            logger.notice("delivery dead", metadata: ["delivery": "\(job.id)", "inbox": "\(job.inboxURI)", "error": "\(error)"])
+        } else {
+            let delay = settings.retryDelay(attempt: job.attempts)
+            try await queue.scheduleRetry(id: job.id, at: Date().addingTimeInterval(delay), status: status, error: error)
+        }
+    }
+
+    func signingKey(accountID: Int64) async throws -> SigningKey {
+        if let cached = await keyCache.key(accountID) { return cached }
+        guard let account = try await accounts.account(id: accountID), let pem = try await accounts.privateKeyPEM(accountID: accountID) else {
+            throw KithError(.notFound, "account \(accountID) has no key to sign with")
+        }
+        let key = try SigningKey(keyId: account.publicKeyID, privateKeyPEM: pem)
+        await keyCache.store(key, for: accountID)
+        return key
+    }
+}
+
+/// Parsed private keys by account: reading PEM costs more than signing.
+actor SigningKeyCache {
+    var keys: [Int64: SigningKey] = [:]
+    func key(_ id: Int64) -> SigningKey? { keys[id] }
+    func store(_ key: SigningKey, for id: Int64) {
+        if keys.count > 10_000 { keys.removeAll() }
+        keys[id] = key
+    }
+}

@@ -1,0 +1,316 @@
+import ActivityStreams
+import Crypto
+import Domain
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Processes stored inbox items: one small handler per activity type, dispatched from one
+/// switch. Handlers are idempotent, so an item taken again after a crash does no harm.
+/// Unknown types are kept and marked done.
+public final class InboxProcessor: Service, Sendable {
+    let queue: any ActivityQueueRepository
+    let accounts: any RemoteAccountRepository
+    let graph: any SocialGraphRepository
+    let statuses: any StatusRepository
+    let resolver: ActorResolver
+    let policy: DomainPolicyService
+    let settings: FederationSettings
+    let logger: Logger
+    public let signal = WakeSignal()
+    /// Told when a handler records an activity to deliver (an Accept).
+    let deliverySignal: WakeSignal?
+    static let maxAttempts = 8
+
+    public init(
+        queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
+        statuses: any StatusRepository, resolver: ActorResolver, policy: DomainPolicyService, settings: FederationSettings,
+        deliverySignal: WakeSignal?, logger: Logger
+    ) {
+        self.queue = queue
+        self.accounts = accounts
+        self.graph = graph
+        self.statuses = statuses
+        self.resolver = resolver
+        self.policy = policy
+        self.settings = settings
+        self.deliverySignal = deliverySignal
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let worked: Bool
+                do {
+                    worked = try await runOnce()
+                } catch {
+                    logger.warning("inbox round failed", metadata: ["error": "\(error)"])
+                    worked = false
+                }
+                if !worked { await signal.wait(upTo: .milliseconds(500)) }
+            }
+        } onGracefulShutdown: {
+            Task { await self.signal.notify() }
+        }
+    }
+
+    /// Processes one batch of due items; returns whether there was any.
+    @discardableResult
+    public func runOnce(limit: Int = 32) async throws -> Bool {
+        let items = try await queue.claimInbox(limit: limit, lease: .seconds(120))
+        for item in items {
+            await process(item)
+        }
+        return !items.isEmpty
+    }
+
+    func process(_ item: InboxItem) async {
+        let metadata: Logger.Metadata = ["activity_id": "\(item.activityURI)", "type": "\(item.activityType)"]
+        do {
+            let activity = try ASActivity(JSONValue.parse(Array(item.payload.utf8)))
+            try await handle(activity)
+            try await queue.completeInbox(id: item.id)
+        } catch let error as KithError where error.kind == .unavailable && item.attempts < Self.maxAttempts {
+            // A peer we needed (a parent post, an actor) did not answer: try again later.
+            let delay = min(30 * pow(2, Double(item.attempts - 1)), 3600) * settings.deliveryBackoffScale
+            try? await queue.failInbox(id: item.id, error: error.description, retryAt: Date().addingTimeInterval(delay))
+            logger.info("inbox item will be retried", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        } catch {
+            try? await queue.failInbox(id: item.id, error: "\(error)", retryAt: nil)
+            logger.notice("inbox item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    /// The one dispatch switch: a new activity type is a case here and a handler.
+    func handle(_ activity: ASActivity) async throws {
+        // The inbox verified the actor's key, so the actor is known unless deleted since.
+        var known = try await accounts.account(uri: activity.actor)
+        if known == nil { known = try await resolver.actor(uri: activity.actor) }
+        guard let actor = known else { throw KithError(.unavailable, "the actor \(activity.actor) is unknown") }
+        switch activity.type {
+        case "Follow": try await follow(activity, actor: actor)
+        case "Accept": try await acceptOrReject(activity, actor: actor, accept: true)
+        case "Reject": try await acceptOrReject(activity, actor: actor, accept: false)
+        case "Undo": try await undo(activity, actor: actor)
+        case "Create": try await create(activity, actor: actor)
+        case "Update": try await update(activity, actor: actor)
+        case "Delete": try await delete(activity, actor: actor)
+        case "Like": try await like(activity, actor: actor)
+        case "Announce": try await announce(activity, actor: actor)
+        case "Block": try await block(activity, actor: actor)
+        default:
+            logger.debug("activity type ignored", metadata: ["type": "\(activity.type)"])
+        }
+    }
+
+    func localAccount(_ uri: String?) async throws -> Account? {
+        guard let uri, resolver.isLocal(uri), let account = try await accounts.account(uri: uri), account.isLocal else { return nil }
+        return account
+    }
+
+    /// A stable id for an activity this node sends in answer to `source`, so a retried item
+    /// does not send a second answer.
+    func answerID(_ account: Account, _ kind: String, to source: String) -> String {
+        let digest = SHA256.hash(data: Array(source.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        return "\(account.uri)#\(kind)/\(digest)"
+    }
+
+    // MARK: Follow, Accept, Reject, Block
+
+    func follow(_ activity: ASActivity, actor: Account) async throws {
+        guard let target = try await localAccount(activity.objectId), let followID = activity.id else { return }
+        if try await graph.isBlocking(accountID: target.id, targetAccountID: actor.id) {
+            _ = try await queue.publish(
+                OutgoingActivity(
+                    uri: answerID(target, "rejects", to: followID), accountID: target.id, kind: .reject, targetAccountID: actor.id,
+                    relatedURI: followID, relatedActorURI: actor.uri, to: [actor.uri]))
+            await deliverySignal?.notify()
+            return
+        }
+        let existing = try await graph.findFollow(accountID: actor.id, targetAccountID: target.id)
+        let state: FollowState = (target.locked && existing?.state != .accepted) ? .pending : .accepted
+        let accept =
+            state == .accepted
+            ? OutgoingActivity(
+                uri: answerID(target, "accepts", to: followID), accountID: target.id, kind: .accept, targetAccountID: actor.id,
+                relatedURI: followID, relatedActorURI: actor.uri, to: [actor.uri]) : nil
+        _ = try await graph.upsertFollow(accountID: actor.id, targetAccountID: target.id, uri: followID, state: state, publish: accept)
+        if accept != nil { await deliverySignal?.notify() }
+    }
+
+    func acceptOrReject(_ activity: ASActivity, actor: Account, accept: Bool) async throws {
+        guard let object = activity.object else { return }
+        var follow: Follow?
+        if let id = object.idValue { follow = try await graph.findFollow(uri: id) }
+        if follow == nil, let follower = try await localAccount(object["actor"]?.idValue) {
+            follow = try await graph.findFollow(accountID: follower.id, targetAccountID: actor.id)
+        }
+        guard let follow, follow.targetAccountID == actor.id else { return }
+        if accept {
+            try await graph.setFollowState(id: follow.id, state: .accepted, publish: nil)
+        } else {
+            _ = try await graph.removeFollow(accountID: follow.accountID, targetAccountID: actor.id, publish: nil)
+        }
+    }
+
+    func block(_ activity: ASActivity, actor: Account) async throws {
+        guard let target = try await localAccount(activity.objectId) else { return }
+        try await graph.block(accountID: actor.id, targetAccountID: target.id, uri: activity.id, publish: nil)
+    }
+
+    // MARK: Undo
+
+    func undo(_ activity: ASActivity, actor: Account) async throws {
+        guard let object = activity.object, let undoneID = object.idValue else { return }
+        var type = ASObject.types(of: object).first
+        if let innerActor = object["actor"]?.idValue, innerActor != actor.uri { return }  // only one's own activities
+        if type == nil {
+            // A bare id: find what it named.
+            if try await graph.findFollow(uri: undoneID) != nil {
+                type = "Follow"
+            } else if try await statuses.findFavourite(uri: undoneID) != nil {
+                type = "Like"
+            } else if try await statuses.status(uri: undoneID) != nil {
+                type = "Announce"
+            }
+        }
+        switch type {
+        case "Follow":
+            var targetID = try await localAccount(object["object"]?.idValue)?.id
+            if targetID == nil, let follow = try await graph.findFollow(uri: undoneID), follow.accountID == actor.id {
+                targetID = follow.targetAccountID
+            }
+            if let targetID { _ = try await graph.removeFollow(accountID: actor.id, targetAccountID: targetID, publish: nil) }
+        case "Like":
+            if let favourite = try await statuses.findFavourite(uri: undoneID), favourite.accountID == actor.id {
+                _ = try await statuses.unfavourite(accountID: actor.id, statusID: favourite.statusID, publish: nil)
+            } else if let statusURI = object["object"]?.idValue, let status = try await statuses.status(uri: statusURI) {
+                _ = try await statuses.unfavourite(accountID: actor.id, statusID: status.id, publish: nil)
+            }
+        case "Announce":
+            if let reblog = try await statuses.status(uri: undoneID), reblog.accountID == actor.id, reblog.reblogOfID != nil {
+                try await statuses.delete(id: reblog.id, publish: nil)
+            }
+        case "Block":
+            if let target = try await localAccount(object["object"]?.idValue) {
+                try await graph.unblock(accountID: actor.id, targetAccountID: target.id, publish: nil)
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: Create, Update, Delete
+
+    func create(_ activity: ASActivity, actor: Account) async throws {
+        guard let object = activity.object else { return }
+        var json = object
+        if object.objectValue == nil {
+            guard let id = object.idValue else { return }
+            json = try await resolver.object(uri: id)
+        }
+        guard ASObject.types(of: json).contains(where: ASPost.postTypes.contains) else { return }
+        let post: ASPost
+        do {
+            post = try ASPost(json)
+        } catch {
+            throw KithError(.invalidInput, "the created object cannot be read: \(error)")
+        }
+        // Only the author's own node speaks for the author's posts.
+        guard post.attributedTo == actor.uri, DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: actor.uri) else {
+            throw KithError(.invalidInput, "\(actor.uri) cannot create \(post.id), attributed to \(post.attributedTo)")
+        }
+        _ = try await store(post, author: actor, depth: 0)
+    }
+
+    /// Stores a remote post, first fetching a missing parent (up to the depth limit) so the
+    /// thread holds together.
+    func store(_ post: ASPost, author: Account, depth: Int) async throws -> Status? {
+        if let existing = try await statuses.status(uri: post.id) { return existing }
+        var parentID: Int64?
+        if let parentURI = post.inReplyTo {
+            if let parent = try await statuses.status(uri: parentURI) {
+                parentID = parent.id
+            } else if depth < settings.maxThreadDepth, !resolver.isLocal(parentURI), try await policy.allows(uri: parentURI) {
+                parentID = try? await fetchParent(parentURI, depth: depth + 1)?.id
+            }
+        }
+        let status = Status(
+            uri: post.id, url: post.url, accountID: author.id, local: false, objectType: post.type, inReplyToID: parentID,
+            inReplyToURI: post.inReplyTo, contextURI: post.context, title: post.name, content: post.content,
+            spoilerText: post.summary ?? "", sensitive: post.sensitive,
+            visibility: Addressing.visibility(to: post.to, cc: post.cc, followers: author.followersURI), language: post.language,
+            to: post.to, cc: post.cc, publishedAt: post.published ?? Date(), editedAt: post.updated,
+            mentions: post.mentions.map { Mention(uri: $0.href, name: $0.name) }, tags: post.hashtags)
+        do {
+            return try await statuses.insert(status, publish: nil).status
+        } catch let error as KithError where error.kind == .conflict {
+            return nil  // deleted before: stays deleted
+        }
+    }
+
+    func fetchParent(_ uri: String, depth: Int) async throws -> Status? {
+        let json = try await resolver.object(uri: uri)
+        let post = try ASPost(json)
+        let author = try await resolver.actor(uri: post.attributedTo)
+        guard DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: author.uri) else { return nil }
+        return try await store(post, author: author, depth: depth)
+    }
+
+    func update(_ activity: ASActivity, actor: Account) async throws {
+        guard let object = activity.object, object.objectValue != nil else { return }
+        let types = ASObject.types(of: object)
+        if types.contains(where: ASActor.actorTypes.contains) {
+            guard object["id"]?.stringValue == actor.uri else { return }
+            _ = try await resolver.store(object, fetchedFrom: actor.uri)
+        } else if types.contains(where: ASPost.postTypes.contains) {
+            let post = try ASPost(object)
+            guard post.attributedTo == actor.uri, var status = try await statuses.status(uri: post.id), status.accountID == actor.id else { return }
+            status.content = post.content
+            status.spoilerText = post.summary ?? ""
+            status.sensitive = post.sensitive
+            status.title = post.name
+            status.editedAt = post.updated ?? Date()
+            status.mentions = post.mentions.map { Mention(uri: $0.href, name: $0.name) }
+            status.tags = post.hashtags
+            try await statuses.update(status, publish: nil)
+        }
+    }
+
+    func delete(_ activity: ASActivity, actor: Account) async throws {
+        guard let objectID = activity.objectId else { return }
+        if objectID == actor.uri {
+            try await accounts.deleteRemote(uri: actor.uri)
+        } else if let status = try await statuses.status(uri: objectID), status.accountID == actor.id {
+            try await statuses.delete(id: status.id, publish: nil)
+        }
+    }
+
+    // MARK: Like, Announce
+
+    func like(_ activity: ASActivity, actor: Account) async throws {
+        guard let objectID = activity.objectId, let status = try await statuses.status(uri: objectID) else { return }
+        _ = try await statuses.favourite(accountID: actor.id, statusID: status.id, uri: activity.id, publish: nil)
+    }
+
+    func announce(_ activity: ASActivity, actor: Account) async throws {
+        guard let objectID = activity.objectId, let announceID = activity.id else { return }
+        guard DomainPolicyService.domain(of: announceID) == DomainPolicyService.domain(of: actor.uri) else { return }
+        var original = try await statuses.status(uri: objectID)
+        if original == nil, !resolver.isLocal(objectID), try await policy.allows(uri: objectID) {
+            // An embedded copy is not trusted: the post is fetched from its origin.
+            original = try await fetchParent(objectID, depth: 0)
+        }
+        guard let original, original.reblogOfID == nil else { return }
+        let reblog = Status(
+            uri: announceID, accountID: actor.id, local: false, objectType: "Announce", reblogOfID: original.id, content: "",
+            visibility: Addressing.visibility(to: activity.to, cc: activity.cc, followers: actor.followersURI), to: activity.to,
+            cc: activity.cc, publishedAt: (activity.raw["published"]?.stringValue).flatMap(ASDate.parse) ?? Date())
+        do {
+            _ = try await statuses.insert(reblog, publish: nil)
+        } catch let error as KithError where error.kind == .conflict {
+            return
+        }
+    }
+}

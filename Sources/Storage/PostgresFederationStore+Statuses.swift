@@ -1,0 +1,185 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresFederationStore: StatusRepository {
+    static let statusColumns = """
+        s.id, s.uri, s.url, s.account_id, s.local, s.object_type, s.in_reply_to_id, s.in_reply_to_uri, s.reblog_of_id, \
+        s.context_uri, s.title, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language, s.to_uris, s.cc_uris, \
+        s.published_at, s.edited_at, \
+        coalesce((SELECT array_agg(m.account_uri ORDER BY m.account_uri) FROM status_mentions m WHERE m.status_id = s.id), '{}'), \
+        coalesce((SELECT array_agg(m.name ORDER BY m.account_uri) FROM status_mentions m WHERE m.status_id = s.id), '{}'), \
+        coalesce((SELECT array_agg(t.name ORDER BY t.name) FROM status_tags t WHERE t.status_id = s.id), '{}')
+        """
+
+    func statuses(_ rows: PostgresRowSequence) async throws -> [Status] {
+        var result: [Status] = []
+        for try await row in rows {
+            let (id, uri, url, accountID, local, objectType, inReplyToID, inReplyToURI, reblogOfID, contextURI) =
+                try row.decode((Int64, String, String?, Int64, Bool, String, Int64?, String?, Int64?, String?).self)
+            let c = row.makeRandomAccess()
+            let mentionURIs = try c[20].decode([String].self)
+            let mentionNames = try c[21].decode([String].self)
+            result.append(
+                Status(
+                    id: id, uri: uri, url: url, accountID: accountID, local: local, objectType: objectType, inReplyToID: inReplyToID,
+                    inReplyToURI: inReplyToURI, reblogOfID: reblogOfID, contextURI: contextURI, title: try c[10].decode(String?.self),
+                    content: try c[11].decode(String.self), spoilerText: try c[12].decode(String.self), sensitive: try c[13].decode(Bool.self),
+                    visibility: Visibility(rawValue: try c[14].decode(String.self)) ?? .direct, language: try c[15].decode(String?.self),
+                    to: try c[16].decode([String].self), cc: try c[17].decode([String].self), publishedAt: try c[18].decode(Date.self),
+                    editedAt: try c[19].decode(Date?.self),
+                    mentions: zip(mentionURIs, mentionNames).map { Mention(uri: $0, name: $1) }, tags: try c[22].decode([String].self)))
+        }
+        return result
+    }
+
+    func writeMentionsAndTags(_ status: Status, id: Int64, on connection: PostgresConnection) async throws {
+        try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
+        try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
+        for mention in Set(status.mentions) {
+            try await connection.query(
+                "INSERT INTO status_mentions (status_id, account_uri, name) VALUES (\(id), \(mention.uri), \(mention.name)) ON CONFLICT DO NOTHING",
+                logger: logger)
+        }
+        for tag in Set(status.tags.map { $0.lowercased() }) {
+            try await connection.query("INSERT INTO status_tags (status_id, name) VALUES (\(id), \(tag)) ON CONFLICT DO NOTHING", logger: logger)
+        }
+    }
+
+    public func insert(_ status: Status, publish: OutgoingActivity?) async throws -> (status: Status, inserted: Bool) {
+        if try await isTombstoned(uri: status.uri) {
+            throw KithError(.conflict, "\(status.uri) was deleted")
+        }
+        let insertedID: Int64? = try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO statuses (id, uri, url, account_id, local, object_type, in_reply_to_id, in_reply_to_uri, reblog_of_id,
+                    context_uri, title, content, spoiler_text, sensitive, visibility, language, to_uris, cc_uris, published_at, edited_at)
+                VALUES (CASE WHEN \(status.id) = 0 THEN kith_next_id() ELSE \(status.id) END, \(status.uri), \(status.url),
+                    \(status.accountID), \(status.local), \(status.objectType), \(status.inReplyToID), \(status.inReplyToURI),
+                    \(status.reblogOfID), \(status.contextURI), \(status.title), \(status.content), \(status.spoilerText),
+                    \(status.sensitive), \(status.visibility.rawValue), \(status.language), \(status.to), \(status.cc),
+                    \(status.publishedAt), \(status.editedAt))
+                ON CONFLICT (uri) DO NOTHING
+                RETURNING id
+                """, logger: logger)
+            var id: Int64?
+            for try await value in rows.decode(Int64.self) { id = value }
+            guard let id else { return nil }
+            try await writeMentionsAndTags(status, id: id, on: connection)
+            // Replies that arrived before their parent now join the thread.
+            try await connection.query(
+                "UPDATE statuses SET in_reply_to_id = \(id) WHERE in_reply_to_uri = \(status.uri) AND in_reply_to_id IS NULL",
+                logger: logger)
+            var activity = publish
+            if activity?.statusID == nil { activity?.statusID = id }
+            try await record(activity, on: connection)
+            return id
+        }
+        if let insertedID, let stored = try await self.status(id: insertedID) { return (stored, true) }
+        guard let existing = try await self.status(uri: status.uri) else {
+            throw KithError(.conflict, "\(status.uri) was deleted or could not be stored")
+        }
+        return (existing, false)
+    }
+
+    public func status(id: Int64) async throws -> Status? {
+        try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.id = \(id)", logger: logger)).first
+    }
+
+    public func status(uri: String) async throws -> Status? {
+        try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.uri = \(uri)", logger: logger)).first
+    }
+
+    public func update(_ status: Status, publish: OutgoingActivity?) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                UPDATE statuses SET content = \(status.content), spoiler_text = \(status.spoilerText), sensitive = \(status.sensitive),
+                    title = \(status.title), language = \(status.language), edited_at = coalesce(\(status.editedAt), now())
+                WHERE id = \(status.id)
+                """, logger: logger)
+            try await writeMentionsAndTags(status, id: status.id, on: connection)
+            try await record(publish, on: connection)
+        }
+    }
+
+    public func delete(id: Int64, publish: OutgoingActivity?) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                "INSERT INTO tombstones (uri) SELECT uri FROM statuses WHERE id = \(id) ON CONFLICT DO NOTHING", logger: logger)
+            try await record(publish, on: connection)
+            try await connection.query("DELETE FROM statuses WHERE id = \(id)", logger: logger)
+        }
+    }
+
+    public func isTombstoned(uri: String) async throws -> Bool {
+        let rows = try await client.query("SELECT 1 FROM tombstones WHERE uri = \(uri)", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    public func favourite(accountID: Int64, statusID: Int64, uri: String?, publish: OutgoingActivity?) async throws -> Bool {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO favourites (account_id, status_id, uri) VALUES (\(accountID), \(statusID), \(uri))
+                ON CONFLICT DO NOTHING RETURNING id
+                """, logger: logger)
+            var inserted = false
+            for try await _ in rows { inserted = true }
+            if inserted { try await record(publish, on: connection) }
+            return inserted
+        }
+    }
+
+    public func unfavourite(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "DELETE FROM favourites WHERE account_id = \(accountID) AND status_id = \(statusID) RETURNING uri", logger: logger)
+            var removedURI: String??
+            for try await uri in rows.decode(String?.self) { removedURI = .some(uri) }
+            guard let removedURI else { return false }
+            var activity = publish
+            if activity?.relatedURI == nil { activity?.relatedURI = removedURI }
+            try await record(activity, on: connection)
+            return true
+        }
+    }
+
+    public func findFavourite(uri: String) async throws -> (accountID: Int64, statusID: Int64)? {
+        let rows = try await client.query("SELECT account_id, status_id FROM favourites WHERE uri = \(uri)", logger: logger)
+        for try await (account, status) in rows.decode((Int64, Int64).self) { return (account, status) }
+        return nil
+    }
+
+    public func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int) {
+        let rows = try await client.query(
+            """
+            SELECT (SELECT count(*) FROM favourites WHERE status_id = \(statusID)),
+                   (SELECT count(*) FROM statuses WHERE reblog_of_id = \(statusID)),
+                   (SELECT count(*) FROM statuses WHERE in_reply_to_id = \(statusID))
+            """, logger: logger)
+        for try await (f, r, p) in rows.decode((Int, Int, Int).self) { return (f, r, p) }
+        return (0, 0, 0)
+    }
+
+    public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status] {
+        try await statuses(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.statusColumns) FROM statuses s
+                WHERE s.account_id = \(accountID) AND s.visibility = ANY(\(visibilities.map(\.rawValue))) AND s.id < \(maxID ?? Int64.max)
+                ORDER BY s.id DESC LIMIT \(limit)
+                """, logger: logger))
+    }
+
+    public func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int {
+        let rows = try await client.query(
+            "SELECT count(*) FROM statuses WHERE account_id = \(accountID) AND visibility = ANY(\(visibilities.map(\.rawValue)))",
+            logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+}

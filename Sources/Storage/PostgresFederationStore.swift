@@ -1,0 +1,305 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Federation state in PostgreSQL: remote actors, the social graph, posts, the inbox queue,
+/// the outbox and its deliveries, domain policy. Every value is a bound parameter. Writes
+/// that must happen together (an effect and the activity announcing it) share a transaction.
+public struct PostgresFederationStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// The node's base URL, to mint activity ids (`<base>/activities/<id>`).
+    let baseURL: String
+
+    public init(client: PostgresClient, logger: Logger, baseURL: String) {
+        self.client = client
+        self.logger = logger
+        self.baseURL = baseURL
+    }
+
+    /// A fresh time-sortable id, for callers that need an object's id before inserting it.
+    public func nextID() async throws -> Int64 {
+        let rows = try await client.query("SELECT kith_next_id()", logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw KithError(.internalError, "kith_next_id() returned nothing")
+    }
+
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.rollbackError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// Inserts the activity row for `activity` (nothing when nil) on `connection`.
+    @discardableResult
+    func record(_ activity: OutgoingActivity?, on connection: PostgresConnection) async throws -> Int64? {
+        guard let activity else { return nil }
+        let state = activity.deliver ? "pending" : "none"
+        let rows = try await connection.query(
+            """
+            WITH new AS (SELECT kith_next_id() AS id)
+            INSERT INTO activities (id, uri, account_id, type, object_uri, status_id, target_account_id, related_uri,
+                related_actor_uri, to_uris, cc_uris, fanout_state)
+            SELECT new.id, coalesce(\(activity.uri), \(baseURL + "/activities/") || new.id), \(activity.accountID),
+                \(activity.kind.rawValue), \(activity.objectURI), \(activity.statusID), \(activity.targetAccountID),
+                \(activity.relatedURI), \(activity.relatedActorURI), \(activity.to), \(activity.cc), \(state)
+            FROM new
+            ON CONFLICT (uri) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+}
+
+// MARK: - Remote accounts
+
+extension PostgresFederationStore: RemoteAccountRepository {
+    static let accountColumns = PostgresAccountRepository.columns
+    /// The same columns qualified with `a.`, for joins.
+    static let joinedAccountColumns = accountColumns.split(separator: ",")
+        .map { "a." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
+    func accounts(_ query: PostgresQuery) async throws -> [Account] {
+        try await PostgresAccountRepository.decode(try await client.query(query, logger: logger))
+    }
+
+    public func account(id: Int64) async throws -> Account? {
+        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(id)").first
+    }
+
+    public func account(uri: String) async throws -> Account? {
+        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE uri = \(uri)").first
+    }
+
+    public func account(publicKeyID: String) async throws -> Account? {
+        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE public_key_id = \(publicKeyID) ORDER BY fetched_at DESC NULLS LAST LIMIT 1").first
+    }
+
+    public func remoteAccount(username: String, domain: String) async throws -> Account? {
+        try await accounts(
+            "SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE lower(username) = lower(\(username)) AND lower(domain) = lower(\(domain))"
+        ).first
+    }
+
+    public func fetchedAt(uri: String) async throws -> Date? {
+        let rows = try await client.query("SELECT fetched_at FROM accounts WHERE uri = \(uri)", logger: logger)
+        for try await date in rows.decode(Date?.self) { return date }
+        return nil
+    }
+
+    public func upsertRemote(_ actor: RemoteActor) async throws -> Account {
+        // A username reused by a new actor id on the same domain (an account recreated):
+        // the old row gives way, as Mastodon does.
+        try await transaction { connection in
+            try await connection.query(
+                """
+                DELETE FROM accounts WHERE domain IS NOT NULL AND lower(username) = lower(\(actor.username))
+                    AND lower(domain) = lower(\(actor.domain)) AND uri <> \(actor.uri)
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO accounts (username, domain, display_name, note, actor_type, uri, url, inbox_uri, shared_inbox_uri,
+                    outbox_uri, followers_uri, following_uri, featured_uri, public_key_id, public_key_pem, locked, discoverable,
+                    avatar_url, fetched_at)
+                VALUES (\(actor.username), \(actor.domain), \(actor.displayName), \(actor.note), \(actor.actorType), \(actor.uri),
+                    \(actor.url), \(actor.inboxURI), \(actor.sharedInboxURI), \(actor.outboxURI), \(actor.followersURI),
+                    \(actor.followingURI), \(actor.featuredURI), \(actor.publicKeyID), \(actor.publicKeyPEM), \(actor.locked),
+                    \(actor.discoverable), \(actor.avatarURL), now())
+                ON CONFLICT (uri) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
+                    note = excluded.note, actor_type = excluded.actor_type, url = excluded.url, inbox_uri = excluded.inbox_uri,
+                    shared_inbox_uri = excluded.shared_inbox_uri, outbox_uri = excluded.outbox_uri,
+                    followers_uri = excluded.followers_uri, following_uri = excluded.following_uri,
+                    featured_uri = excluded.featured_uri, public_key_id = excluded.public_key_id,
+                    public_key_pem = excluded.public_key_pem, locked = excluded.locked, discoverable = excluded.discoverable,
+                    avatar_url = excluded.avatar_url, fetched_at = now(), updated_at = now()
+                WHERE accounts.domain IS NOT NULL
+                """, logger: logger)
+        }
+        guard let account = try await account(uri: actor.uri), account.domain != nil else {
+            throw KithError(.conflict, "\(actor.uri) is a local account and cannot be replaced by a remote document")
+        }
+        return account
+    }
+
+    public func deleteRemote(uri: String) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO tombstones (uri) SELECT s.uri FROM statuses s JOIN accounts a ON a.id = s.account_id
+                WHERE a.uri = \(uri) AND a.domain IS NOT NULL ON CONFLICT DO NOTHING
+                """, logger: logger)
+            try await connection.query("DELETE FROM accounts WHERE uri = \(uri) AND domain IS NOT NULL", logger: logger)
+        }
+    }
+
+    public func privateKeyPEM(accountID: Int64) async throws -> String? {
+        let rows = try await client.query("SELECT private_key_pem FROM accounts WHERE id = \(accountID)", logger: logger)
+        for try await pem in rows.decode(String?.self) { return pem }
+        return nil
+    }
+
+    public func updateLocalProfile(accountID: Int64, displayName: String?, note: String?, locked: Bool?, publish: OutgoingActivity) async throws -> Account {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                UPDATE accounts SET display_name = coalesce(\(displayName), display_name), note = coalesce(\(note), note),
+                    locked = coalesce(\(locked), locked), updated_at = now()
+                WHERE id = \(accountID) AND domain IS NULL
+                """, logger: logger)
+            try await record(publish, on: connection)
+        }
+        guard let account = try await account(id: accountID) else { throw KithError(.notFound, "no account \(accountID)") }
+        return account
+    }
+}
+
+// MARK: - Follows and blocks
+
+extension PostgresFederationStore: SocialGraphRepository {
+    static let followColumns = "id, account_id, target_account_id, uri, state"
+
+    func follows(_ rows: PostgresRowSequence) async throws -> [Follow] {
+        var result: [Follow] = []
+        for try await (id, account, target, uri, state) in rows.decode((Int64, Int64, Int64, String?, String).self) {
+            result.append(Follow(id: id, accountID: account, targetAccountID: target, uri: uri, state: FollowState(rawValue: state) ?? .pending))
+        }
+        return result
+    }
+
+    public func upsertFollow(accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState, publish: OutgoingActivity?) async throws -> Follow {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO follows (account_id, target_account_id, uri, state)
+                VALUES (\(accountID), \(targetAccountID), \(uri), \(state.rawValue))
+                ON CONFLICT (account_id, target_account_id) DO UPDATE SET uri = coalesce(excluded.uri, follows.uri),
+                    state = CASE WHEN follows.state = 'accepted' THEN 'accepted' ELSE excluded.state END, updated_at = now()
+                RETURNING \(unescaped: Self.followColumns)
+                """, logger: logger)
+            guard let follow = try await follows(rows).first else { throw KithError(.internalError, "follow upsert returned nothing") }
+            var activity = publish
+            if activity?.kind == .accept, activity?.relatedURI == nil { activity?.relatedURI = follow.uri }
+            try await record(activity, on: connection)
+            return follow
+        }
+    }
+
+    public func findFollow(uri: String) async throws -> Follow? {
+        try await follows(try await client.query("SELECT \(unescaped: Self.followColumns) FROM follows WHERE uri = \(uri)", logger: logger)).first
+    }
+
+    public func findFollow(accountID: Int64, targetAccountID: Int64) async throws -> Follow? {
+        try await follows(
+            try await client.query(
+                "SELECT \(unescaped: Self.followColumns) FROM follows WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)",
+                logger: logger)
+        ).first
+    }
+
+    public func setFollowState(id: Int64, state: FollowState, publish: OutgoingActivity?) async throws {
+        try await transaction { connection in
+            try await connection.query("UPDATE follows SET state = \(state.rawValue), updated_at = now() WHERE id = \(id)", logger: logger)
+            try await record(publish, on: connection)
+        }
+    }
+
+    public func removeFollow(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws -> Follow? {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                DELETE FROM follows WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)
+                RETURNING \(unescaped: Self.followColumns)
+                """, logger: logger)
+            let removed = try await follows(rows).first
+            if removed != nil { try await record(publish, on: connection) }
+            return removed
+        }
+    }
+
+    func accountsWithFollowID(_ query: PostgresQuery) async throws -> [(followID: Int64, account: Account)] {
+        var result: [(followID: Int64, account: Account)] = []
+        for try await row in try await client.query(query, logger: logger) {
+            let account = try PostgresAccountRepository.decode(row)
+            result.append((try row.makeRandomAccess()[22].decode(Int64.self), account))
+        }
+        return result
+    }
+
+    public func followers(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)] {
+        try await accountsWithFollowID(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns), f.id
+            FROM follows f JOIN accounts a ON a.id = f.account_id
+            WHERE f.target_account_id = \(accountID) AND f.state = \(state.rawValue) AND f.id < \(maxID ?? Int64.max)
+            ORDER BY f.id DESC LIMIT \(limit)
+            """)
+    }
+
+    public func following(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)] {
+        try await accountsWithFollowID(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns), f.id
+            FROM follows f JOIN accounts a ON a.id = f.target_account_id
+            WHERE f.account_id = \(accountID) AND f.state = \(state.rawValue) AND f.id < \(maxID ?? Int64.max)
+            ORDER BY f.id DESC LIMIT \(limit)
+            """)
+    }
+
+    public func followCounts(of accountID: Int64) async throws -> (followers: Int, following: Int) {
+        let rows = try await client.query(
+            """
+            SELECT (SELECT count(*) FROM follows WHERE target_account_id = \(accountID) AND state = 'accepted'),
+                   (SELECT count(*) FROM follows WHERE account_id = \(accountID) AND state = 'accepted')
+            """, logger: logger)
+        for try await (followers, following) in rows.decode((Int, Int).self) { return (followers, following) }
+        return (0, 0)
+    }
+
+    public func followerInboxes(of accountID: Int64) async throws -> [String] {
+        let rows = try await client.query(
+            """
+            SELECT DISTINCT coalesce(a.shared_inbox_uri, a.inbox_uri) FROM follows f JOIN accounts a ON a.id = f.account_id
+            WHERE f.target_account_id = \(accountID) AND f.state = 'accepted' AND a.domain IS NOT NULL
+            """, logger: logger)
+        var inboxes: [String] = []
+        for try await inbox in rows.decode(String.self) { inboxes.append(inbox) }
+        return inboxes.sorted()
+    }
+
+    public func block(accountID: Int64, targetAccountID: Int64, uri: String?, publish: OutgoingActivity?) async throws {
+        try await transaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO blocks (account_id, target_account_id, uri) VALUES (\(accountID), \(targetAccountID), \(uri))
+                ON CONFLICT (account_id, target_account_id) DO NOTHING
+                """, logger: logger)
+            try await connection.query(
+                """
+                DELETE FROM follows WHERE (account_id = \(accountID) AND target_account_id = \(targetAccountID))
+                    OR (account_id = \(targetAccountID) AND target_account_id = \(accountID))
+                """, logger: logger)
+            try await record(publish, on: connection)
+        }
+    }
+
+    public func unblock(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "DELETE FROM blocks WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID) RETURNING id", logger: logger)
+            var removed = false
+            for try await _ in rows { removed = true }
+            if removed { try await record(publish, on: connection) }
+        }
+    }
+
+    public func isBlocking(accountID: Int64, targetAccountID: Int64) async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT 1 FROM blocks WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+}

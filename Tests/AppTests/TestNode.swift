@@ -1,0 +1,164 @@
+import API
+import App
+import AsyncHTTPClient
+import Core
+import PostgresNIO
+import Domain
+import Federation
+import Foundation
+import HTTPSignatures
+import Hummingbird
+import KithTestSupport
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Storage
+
+/// A whole Kith node for federation tests: its own database, a real HTTP server on a loopback
+/// port, the inbox processor and the delivery worker. Stop and start it again on the same port
+/// and database to test restarts.
+final class TestNode: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let config: KithConfig
+    let settings: FederationSettings
+    let testDB: TestDatabase
+    private(set) var pool: DatabasePool!
+    private(set) var runtime: FederationRuntime!
+    private var group: ServiceGroup?
+    private var task: Task<Void, any Error>?
+
+    /// Settings for loopback tests: plain http, private addresses, quick retries.
+    static let testSettings = FederationSettings(
+        allowHTTP: true, allowPrivateAddresses: true, requestTimeout: .seconds(5), deliveryMaxAttempts: 6, deliveryBackoffScale: 0.02,
+        circuitBreakerThreshold: 100)
+
+    init(name: String, settings: FederationSettings = TestNode.testSettings) async throws {
+        self.name = name
+        self.port = try Loopback.freePort()
+        var config = KithConfig()
+        config.publicURL = "http://127.0.0.1:\(port)"
+        config.host = "127.0.0.1"
+        config.port = port
+        self.config = config
+        self.settings = settings
+        self.testDB = try await TestDatabase.create("node_\(name)")
+        try await testDB.withDatabase(maxConnections: 1) { db in
+            _ = try await MigrationRunner(client: db.client, directory: TestDatabase.migrationsDirectory, logger: TestDatabase.logger).migrate()
+        }
+    }
+
+    var domain: String { config.domain }
+    var baseURL: String { config.publicURL }
+    var store: PostgresFederationStore { runtime.store }
+    var social: SocialService { runtime.social }
+
+    func start() async throws {
+        let pool = DatabasePool(endpoint: testDB.endpoint, maxConnections: 8, logger: TestDatabase.logger)
+        let runtime = FederationRuntime(database: pool, config: config, settings: settings, logger: TestDatabase.logger)
+        var app = buildApplication(
+            config: config,
+            dependencies: AppDependencies(
+                database: pool, logger: TestDatabase.logger, federation: KithNode.federationStorage(database: pool, logger: TestDatabase.logger),
+                runtime: runtime))
+        app.addServices(pool)
+        app.addServices(runtime.services)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: TestDatabase.logger))
+        self.pool = pool
+        self.runtime = runtime
+        self.group = group
+        self.task = Task { try await group.run() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while Loopback.get(port: port, path: "/health", timeoutSeconds: 2)?.status != 200 {
+            guard ContinuousClock.now < deadline else { throw KithError(.unavailable, "node \(name) did not start") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func stop() async {
+        await group?.triggerGracefulShutdown()
+        _ = try? await task?.value
+        group = nil
+        task = nil
+    }
+
+    /// Stops the node and drops its database.
+    func remove() async {
+        await stop()
+        try? await testDB.drop()
+    }
+
+    func allow(_ other: TestNode) async throws {
+        try await store.allow(domain: other.domain)
+        await runtime.policy.invalidate()
+    }
+
+    func createAccount(_ username: String, locked: Bool = false) async throws -> Account {
+        let pair = try RSAKeyPair.generate()
+        let accounts = PostgresAccountRepository(client: pool.client, logger: TestDatabase.logger)
+        var account = try await accounts.createLocal(
+            NewLocalAccount(
+                username: try Username(username), email: "\(username)@\(name).example", role: .user, passwordHash: "$2b$12$x",
+                publicKeyPEM: pair.publicKeyPEM, privateKeyPEM: pair.privateKeyPEM, baseURL: baseURL))
+        if locked {
+            try await pool.client.query("UPDATE accounts SET locked = true WHERE id = \(account.id)", logger: TestDatabase.logger)
+            account.locked = true
+        }
+        return account
+    }
+
+    func acct(_ username: String) -> String { "\(username)@\(domain)" }
+
+    /// One integer from a SQL query on this node's database.
+    func count(_ query: PostgresQuery) async throws -> Int {
+        let rows = try await pool.client.query(query, logger: TestDatabase.logger)
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
+    /// The private key of a local account, to sign requests by hand.
+    func signingKey(_ account: Account) async throws -> SigningKey {
+        let pem = try await store.privateKeyPEM(accountID: account.id)
+        return try SigningKey(keyId: account.publicKeyID, privateKeyPEM: pem ?? "")
+    }
+}
+
+/// Waits until `condition` holds, polling; fails after `timeout`. Bounded in time.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return }
+        guard ContinuousClock.now < deadline else { throw KithError(.unavailable, "timed out waiting for: \(what)") }
+        try await Task.sleep(for: .milliseconds(40))
+    }
+}
+
+/// Raw HTTP to a node, for requests built by hand (signed or not).
+enum RawHTTP {
+    static func post(_ url: String, body: [UInt8], headers: HeaderFields) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for field in headers where field.name.lowercased() != "host" { request.headers.add(name: field.name, value: field.value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    static func get(_ url: String, accept: String = "application/activity+json") async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: accept)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// Signs `body` as `key` (draft-cavage, like Mastodon) for POSTing to `url`.
+    static func signedHeaders(url: String, body: [UInt8], key: SigningKey, now: Date = Date()) throws -> HeaderFields {
+        try RequestSigner.signCavage(
+            SignableRequest(method: "POST", targetURI: url, headers: ["Content-Type": "application/activity+json"], body: body), key: key,
+            now: now)
+    }
+}

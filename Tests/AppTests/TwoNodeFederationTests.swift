@@ -1,0 +1,278 @@
+import ActivityStreams
+import App
+import Core
+import PostgresNIO
+import Domain
+import Federation
+import Foundation
+import HTTPSignatures
+import KithTestSupport
+import Storage
+import Testing
+
+/// Two whole Kith nodes in one process, each with its own database, talking real HTTP over
+/// loopback with real signatures.
+@Suite(.serialized) struct TwoNodeFederationTests {
+    /// Runs `body` with nodes `hq` and `sub` that allow each other.
+    func withNodes(_ body: @Sendable (TestNode, TestNode) async throws -> Void) async throws {
+        let hq = try await TestNode(name: "hq")
+        let sub = try await TestNode(name: "sub")
+        do {
+            try await hq.start()
+            try await sub.start()
+            try await hq.allow(sub)
+            try await sub.allow(hq)
+            try await body(hq, sub)
+        } catch {
+            await hq.remove()
+            await sub.remove()
+            throw error
+        }
+        await hq.remove()
+        await sub.remove()
+    }
+
+    @Test func followPostReplyLikeBoostUpdateDelete() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+
+            // bob@sub follows alice@hq: resolved by WebFinger, Follow delivered, Accept back.
+            let follow = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            #expect(follow.state == .pending)
+            try await eventually("bob's follow accepted on sub") {
+                try await sub.store.findFollow(accountID: bob.id, targetAccountID: follow.targetAccountID)?.state == .accepted
+            }
+            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            #expect(bobOnHQ.domain == sub.domain)
+            #expect(try await hq.store.findFollow(accountID: bobOnHQ.id, targetAccountID: alice.id)?.state == .accepted)
+            #expect(try await hq.store.followCounts(of: alice.id).followers == 1)
+            #expect(try await sub.store.followCounts(of: bob.id).following == 1)
+            // The collections agree.
+            let followers = try await RawHTTP.get("\(alice.uri)/followers?page=true")
+            #expect(followers.status == 200)
+            #expect(followers.body.contains(bob.uri))
+            let following = try await RawHTTP.get("\(bob.uri)/following?page=true")
+            #expect(following.body.contains(alice.uri))
+
+            // alice posts: it reaches bob's node.
+            let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>Hello from HQ</p>", tags: ["kith"]))
+            try await eventually("the post on sub") { try await sub.store.status(uri: post.uri) != nil }
+            let copy = try #require(try await sub.store.status(uri: post.uri))
+            #expect(copy.content == "<p>Hello from HQ</p>")
+            #expect(copy.visibility == .public)
+            #expect(copy.tags == ["kith"])
+            #expect(copy.local == false)
+            // One delivery to sub's shared inbox.
+            #expect(try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'delivered' AND inbox_uri = \(sub.baseURL + "/inbox")") >= 1)
+
+            // bob replies: the reply threads under the post on alice's node.
+            let reply = try await sub.social.post(accountID: bob.id, .init(content: "<p>Hi alice</p>", inReplyToID: copy.id))
+            try await eventually("the reply on hq") { try await hq.store.status(uri: reply.uri) != nil }
+            let replyOnHQ = try #require(try await hq.store.status(uri: reply.uri))
+            #expect(replyOnHQ.inReplyToID == post.id)
+            #expect(replyOnHQ.mentions.map(\.uri) == [alice.uri])
+
+            // bob likes and boosts: counted on hq.
+            try await sub.social.like(accountID: bob.id, statusID: copy.id)
+            try await sub.social.boost(accountID: bob.id, statusID: copy.id)
+            try await eventually("like and boost counted on hq") {
+                let counts = try await hq.store.counts(statusID: post.id)
+                return counts.favourites == 1 && counts.reblogs == 1 && counts.replies == 1
+            }
+            // Undone: counted no more.
+            try await sub.social.unlike(accountID: bob.id, statusID: copy.id)
+            try await sub.social.unboost(accountID: bob.id, statusID: copy.id)
+            try await eventually("like and boost undone on hq") {
+                let counts = try await hq.store.counts(statusID: post.id)
+                return counts.favourites == 0 && counts.reblogs == 0
+            }
+
+            // alice changes her name: sub sees it.
+            try await hq.social.updateProfile(accountID: alice.id, displayName: "Alice at HQ", note: "<p>Ops</p>", locked: nil)
+            try await eventually("the profile update on sub") { try await sub.store.account(uri: alice.uri)?.displayName == "Alice at HQ" }
+
+            // alice deletes her post: gone on sub, and cannot come back.
+            try await hq.social.delete(accountID: alice.id, statusID: post.id)
+            try await eventually("the post deleted on sub") { try await sub.store.status(uri: post.uri) == nil }
+            #expect(try await sub.store.isTombstoned(uri: post.uri))
+
+            // bob unfollows: hq forgets the follow.
+            try await sub.social.unfollow(accountID: bob.id, targetAccountID: follow.targetAccountID)
+            try await eventually("the unfollow on hq") { try await hq.store.followCounts(of: alice.id).followers == 0 }
+
+            // Nothing was left undelivered.
+            #expect(try await hq.count("SELECT count(*) FROM deliveries WHERE state <> 'delivered'") == 0)
+            #expect(try await sub.count("SELECT count(*) FROM deliveries WHERE state <> 'delivered'") == 0)
+            #expect(try await hq.count("SELECT count(*) FROM inbox_items WHERE state <> 'done'") == 0)
+        }
+    }
+
+    @Test func manualApprovalFlow() async throws {
+        try await withNodes { hq, sub in
+            let carol = try await hq.createAccount("carol", locked: true)
+            let dave = try await sub.createAccount("dave")
+            let follow = try await sub.social.follow(accountID: dave.id, hq.acct("carol"))
+            try await eventually("the request on hq") { try await hq.store.account(uri: dave.uri) != nil }
+            let daveOnHQ = try #require(try await hq.store.account(uri: dave.uri))
+            try await eventually("the request pending on hq") {
+                try await hq.store.findFollow(accountID: daveOnHQ.id, targetAccountID: carol.id)?.state == .pending
+            }
+            // Nothing is accepted until carol decides.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await sub.store.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .pending)
+            try await hq.social.authorizeFollowRequest(accountID: carol.id, fromAccountID: daveOnHQ.id)
+            try await eventually("accepted on sub") {
+                try await sub.store.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .accepted
+            }
+
+            // A second requester is rejected: the follow disappears on both sides.
+            let erin = try await sub.createAccount("erin")
+            let second = try await sub.social.follow(accountID: erin.id, hq.acct("carol"))
+            try await eventually("erin's request on hq") {
+                guard let erinOnHQ = try await hq.store.account(uri: erin.uri) else { return false }
+                return try await hq.store.findFollow(accountID: erinOnHQ.id, targetAccountID: carol.id) != nil
+            }
+            let erinOnHQ = try #require(try await hq.store.account(uri: erin.uri))
+            try await hq.social.rejectFollowRequest(accountID: carol.id, fromAccountID: erinOnHQ.id)
+            try await eventually("rejected on sub") {
+                try await sub.store.findFollow(accountID: erin.id, targetAccountID: second.targetAccountID) == nil
+            }
+        }
+    }
+
+    @Test func deliveryWaitsForADownNodeAndSurvivesASenderRestart() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+
+            // sub goes down; alice posts; the delivery fails and waits.
+            await sub.stop()
+            let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>while you were out</p>"))
+            try await eventually("a failed attempt recorded") {
+                try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'pending' AND attempts >= 1 AND last_error IS NOT NULL") == 1
+            }
+            // hq restarts too, then sub comes back: the delivery still arrives, once.
+            await hq.stop()
+            try await hq.start()
+            try await sub.start()
+            try await eventually("delivered after both restarts", timeout: .seconds(30)) { try await sub.store.status(uri: post.uri) != nil }
+            try await eventually("marked delivered") {
+                try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'delivered'") >= 1
+            }
+            #expect(try await sub.count("SELECT count(*) FROM statuses WHERE uri = \(post.uri)") == 1)
+        }
+    }
+
+    @Test func inboxRejectsBadRequestsAndStoresNothing() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            let mallory = try await sub.createAccount("mallory")
+            let bobKey = try await sub.signingKey(bob)
+            let inbox = "\(hq.baseURL)/users/alice/inbox"
+            func follow(_ actor: Account, id: String) -> [UInt8] {
+                Array(#"{"@context":"https://www.w3.org/ns/activitystreams","id":"\#(id)","type":"Follow","actor":"\#(actor.uri)","object":"\#(alice.uri)"}"#.utf8)
+            }
+            func stored() async throws -> Int { try await hq.count("SELECT count(*) FROM inbox_items") }
+
+            // A good one is accepted, and a repeat is accepted but stored and processed once.
+            let good = follow(bob, id: "\(bob.uri)#follows/1")
+            for _ in 0..<3 {
+                let response = try await RawHTTP.post(inbox, body: good, headers: try RawHTTP.signedHeaders(url: inbox, body: good, key: bobKey))
+                #expect(response.status == 202)
+            }
+            #expect(try await stored() == 1)
+            try await eventually("processed") { try await hq.count("SELECT count(*) FROM inbox_items WHERE state = 'done'") == 1 }
+            #expect(try await hq.count("SELECT count(*) FROM follows") == 1)
+            #expect(try await hq.count("SELECT count(*) FROM activities WHERE type = 'Accept'") == 1)
+
+            let body = follow(bob, id: "\(bob.uri)#follows/2")
+            var cases: [(String, Int, HeaderFields, [UInt8])] = []
+            cases.append(("unsigned", 401, ["Content-Type": "application/activity+json"], body))
+            var wrongDigest = try RawHTTP.signedHeaders(url: inbox, body: body, key: bobKey)
+            wrongDigest.set("Digest", BodyDigest.digestHeader(for: Array("{}".utf8)))
+            cases.append(("wrong digest", 401, wrongDigest, body))
+            let forgedKey = try SigningKey(keyId: bob.publicKeyID, privateKeyPEM: try RSAKeyPair.generate().privateKeyPEM)
+            cases.append(("forged signature", 401, try RawHTTP.signedHeaders(url: inbox, body: body, key: forgedKey), body))
+            cases.append(("stale", 401, try RawHTTP.signedHeaders(url: inbox, body: body, key: bobKey, now: Date().addingTimeInterval(-7200)), body))
+            cases.append(("future", 401, try RawHTTP.signedHeaders(url: inbox, body: body, key: bobKey, now: Date().addingTimeInterval(7200)), body))
+            let unknownKey = try SigningKey(keyId: "\(sub.baseURL)/users/nobody#main-key", privateKeyPEM: try RSAKeyPair.generate().privateKeyPEM)
+            cases.append(("unknown key", 401, try RawHTTP.signedHeaders(url: inbox, body: body, key: unknownKey), body))
+            let impersonation = follow(mallory, id: "\(mallory.uri)#follows/1")
+            cases.append(("signed by another actor", 401, try RawHTTP.signedHeaders(url: inbox, body: impersonation, key: bobKey), impersonation))
+            let otherPath = try RawHTTP.signedHeaders(url: "\(hq.baseURL)/inbox", body: body, key: bobKey)
+            cases.append(("signed for another path", 401, otherPath, body))
+            let garbage = Array("{not json".utf8)
+            cases.append(("malformed JSON", 400, try RawHTTP.signedHeaders(url: inbox, body: garbage, key: bobKey), garbage))
+            let big = Array(#"{"type":"Note","content":""#.utf8) + [UInt8](repeating: 0x61, count: 1_100_000) + Array(#""}"#.utf8)
+            cases.append(("too large", 413, try RawHTTP.signedHeaders(url: inbox, body: big, key: bobKey), big))
+            for (name, status, headers, payload) in cases {
+                let response = try await RawHTTP.post(inbox, body: payload, headers: headers)
+                #expect(response.status == status, "\(name): \(response.body)")
+                #expect(response.body.contains("\"error\""), "\(name)")
+            }
+            let unknownInbox = try await RawHTTP.post(
+                "\(hq.baseURL)/users/nobody/inbox", body: body, headers: try RawHTTP.signedHeaders(url: "\(hq.baseURL)/users/nobody/inbox", body: body, key: bobKey))
+            #expect(unknownInbox.status == 404)
+            #expect(try await stored() == 1)
+
+            // A node that is not allowed: 403 and nothing stored, nothing fetched from it.
+            let outsider = try await TestNode(name: "out")
+            do {
+                try await outsider.start()
+                try await outsider.allow(hq)
+                let eve = try await outsider.createAccount("eve")
+                let eveBody = follow(eve, id: "\(eve.uri)#follows/1")
+                let response = try await RawHTTP.post(
+                    inbox, body: eveBody, headers: try RawHTTP.signedHeaders(url: inbox, body: eveBody, key: try await outsider.signingKey(eve)))
+                #expect(response.status == 403)
+                #expect(try await stored() == 1)
+                #expect(try await hq.store.account(uri: eve.uri) == nil)
+                // Nor is anything delivered to it: a follow from hq to the outsider is refused.
+                await #expect(throws: KithError.self) { try await hq.social.follow(accountID: alice.id, outsider.acct("eve")) }
+            } catch {
+                await outsider.remove()
+                throw error
+            }
+            await outsider.remove()
+        }
+    }
+
+    @Test func documentsOfPostsAndCollections() async throws {
+        try await withNodes { hq, _ in
+            let alice = try await hq.createAccount("alice")
+            var posts: [Status] = []
+            for i in 0..<23 {
+                posts.append(try await hq.social.post(accountID: alice.id, .init(content: "<p>post \(i)</p>")))
+            }
+            let hidden = try await hq.social.post(accountID: alice.id, .init(content: "<p>followers only</p>", visibility: .private))
+            // A post and the activity that created it are dereferenceable.
+            let note = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri).body.utf8))
+            let parsed = try ASPost(note)
+            #expect(parsed.id == posts[0].uri)
+            #expect(parsed.attributedTo == alice.uri)
+            #expect(parsed.to == [ASPublic.id])
+            #expect(parsed.content == "<p>post 0</p>")
+            let create = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri + "/activity").body.utf8))
+            #expect(create["type"] == "Create")
+            #expect(create["object"]?["id"]?.stringValue == posts[0].uri)
+            #expect(try await RawHTTP.get(hidden.uri).status == 404)
+            // The outbox: 23 public posts, pages of 20, newest first.
+            let outbox = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri + "/outbox").body.utf8))
+            #expect(outbox["type"] == "OrderedCollection")
+            #expect(outbox["totalItems"]?.numberValue == 23)
+            let first = try JSONValue.parse(Array(try await RawHTTP.get(try #require(outbox["first"]?.stringValue)).body.utf8))
+            let items = first["orderedItems"]?.listValue ?? []
+            #expect(items.count == 20)
+            #expect(items.first?["object"]?["id"]?.stringValue == posts[22].uri)
+            let next = try #require(first["next"]?.stringValue)
+            let second = try JSONValue.parse(Array(try await RawHTTP.get(next).body.utf8))
+            #expect((second["orderedItems"]?.listValue ?? []).count == 3)
+            #expect(second["next"] == nil)
+            #expect(second["prev"]?.stringValue != nil)
+        }
+    }
+}
