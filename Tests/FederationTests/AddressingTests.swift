@@ -42,7 +42,7 @@ import Testing
             account(5, "https://solo.example/users/e", domain: "solo.example", shared: nil),
             account(6, "https://kith.example/users/local", domain: nil, shared: "https://kith.example/inbox"),
         ]
-        #expect(Addressing.inboxes(for: recipients, direct: false) == [shared, "https://solo.example/users/e/inbox"])
+        #expect(Addressing.inboxes(for: recipients, direct: false) == ["https://solo.example/users/e/inbox", shared])
         // Direct messages go to each addressee's own inbox.
         #expect(Addressing.inboxes(for: recipients, direct: true).count == 4)
     }
