@@ -26,13 +26,19 @@ struct SettingsOptions: ParsableArguments {
     @Option(help: "Federation mode: allowlist or blocklist.") var federationMode: String?
     @Option(help: "Registration mode: closed, invite, approval or open.") var registrationMode: String?
     @Option(help: "Bearer token /metrics requires (prefer KITH_METRICS_TOKEN: flags show in ps).") var metricsToken: String?
+    @Option(help: "Allow plain-http peers: true or false (labs and tests only).") var federationAllowHttp: String?
+    @Option(help: "Allow requests to private and loopback addresses: true or false.") var federationAllowPrivateAddresses: String?
+    @Option(help: "Attempts per delivery before it is dead (1-100).") var deliveryMaxAttempts: String?
+    @Option(help: "Deliveries in flight to one host at once (1-64).") var deliveryConcurrencyPerHost: String?
 
     var flags: [SettingKey: String] {
         let pairs: [(SettingKey, String?)] = [
             (.publicURL, publicUrl), (.host, host), (.port, port), (.databaseURL, databaseUrl),
             (.databaseMaxConnections, databaseMaxConnections), (.migrationsDirectory, migrationsDir),
             (.dataDirectory, dataDir), (.logLevel, logLevel), (.federationMode, federationMode),
-            (.registrationMode, registrationMode), (.metricsToken, metricsToken),
+            (.registrationMode, registrationMode), (.metricsToken, metricsToken), (.federationAllowHTTP, federationAllowHttp),
+            (.federationAllowPrivateAddresses, federationAllowPrivateAddresses), (.deliveryMaxAttempts, deliveryMaxAttempts),
+            (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

@@ -110,6 +110,28 @@ import Testing
         #expect(config == expected)
     }
 
+    @Test func federationSettings() async throws {
+        let (dir, path) = try writeFile("federation:\n  allow_http: true\n  delivery_max_attempts: 5\n")
+        defer { dir.remove() }
+        let config = try await ConfigLoader(
+            flags: [.deliveryConcurrencyPerHost: "9"], environment: ["KITH_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "yes"], configFile: path
+        ).load()
+        #expect(config.federationAllowHTTP)
+        #expect(config.federationAllowPrivateAddresses)
+        #expect(config.deliveryMaxAttempts == 5)
+        #expect(config.deliveryConcurrencyPerHost == 9)
+        let settings = config.federationSettings
+        #expect(settings.allowHTTP && settings.allowPrivateAddresses && settings.deliveryMaxAttempts == 5)
+        #expect(KithConfig().federationSettings.allowHTTP == false)
+        #expect(KithConfig().federationSettings.allowPrivateAddresses == false)
+        await expectConfigError(
+            ConfigLoader(environment: ["KITH_FEDERATION_ALLOW_HTTP": "maybe"], configFile: nil, defaultConfigFile: "/nonexistent"),
+            contains: ["KITH_FEDERATION_ALLOW_HTTP", "maybe"])
+        await expectConfigError(
+            ConfigLoader(flags: [.deliveryMaxAttempts: "0"], environment: [:], configFile: nil, defaultConfigFile: "/nonexistent"),
+            contains: ["--delivery-max-attempts", "out of range"])
+    }
+
     func expectConfigError(_ loader: ConfigLoader, contains parts: [String], sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             _ = try await loader.load()
