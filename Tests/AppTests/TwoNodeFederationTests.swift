@@ -275,4 +275,88 @@ import Testing
             #expect(second["prev"]?.stringValue != nil)
         }
     }
+
+    @Test func aMissingParentIsFetchedToCompleteTheThread() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let amy = try await hq.createAccount("amy")
+            let bob = try await sub.createAccount("bob")
+            // bob follows amy only; alice's post never reaches sub.
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("amy"))
+            try await eventually("following amy") { try await hq.store.followCounts(of: amy.id).followers == 1 }
+            let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>the original</p>"))
+            let reply = try await hq.social.post(accountID: amy.id, .init(content: "<p>a reply</p>", inReplyToID: post.id))
+            try await eventually("the reply on sub") { try await sub.store.status(uri: reply.uri) != nil }
+            // sub fetched the parent from hq to thread the reply.
+            let parent = try #require(try await sub.store.status(uri: post.uri))
+            #expect(parent.content == "<p>the original</p>")
+            #expect(try await sub.store.status(uri: reply.uri)?.inReplyToID == parent.id)
+            #expect(try await sub.store.account(uri: alice.uri) != nil)
+        }
+    }
+
+    @Test func refusedAndExhaustedDeliveriesDie() async throws {
+        var settings = TestNode.testSettings
+        settings.deliveryMaxAttempts = 2
+        // A connection to a stopped node is retried by the HTTP client until the deadline.
+        settings.requestTimeout = .seconds(1)
+        let hq = try await TestNode(name: "dead_hq", settings: settings)
+        let sub = try await TestNode(name: "dead_sub")
+        do {
+            try await hq.start()
+            try await sub.start()
+            try await hq.allow(sub)
+            try await sub.allow(hq)
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+
+            // A direct message to an account its node no longer has: 404, dead at once.
+            try await sub.pool.client.query("DELETE FROM accounts WHERE id = \(bob.id)", logger: TestDatabase.logger)
+            _ = try await hq.social.post(accountID: alice.id, .init(content: "<p>psst</p>", visibility: .direct, mentions: [bob.uri]))
+            try await eventually("refused delivery dead") {
+                try await hq.store.deliveries(state: .dead, limit: 10).contains { $0.lastStatus == 404 && $0.attempts == 1 }
+            }
+            // A node that stays down: retried, then dead with the last error kept.
+            await sub.stop()
+            _ = try await hq.social.post(accountID: alice.id, .init(content: "<p>anyone?</p>"))
+            try await eventually("exhausted delivery dead", timeout: .seconds(30)) {
+                try await hq.store.deliveries(state: .dead, limit: 10).contains { $0.attempts == 2 && ($0.lastError ?? "").contains("gave up") }
+            }
+        } catch {
+            await hq.remove()
+            await sub.remove()
+            throw error
+        }
+        await hq.remove()
+        await sub.remove()
+    }
+
+    /// The time from a post on one node to its arrival on the other, over 100 posts. A
+    /// benchmark, not a test: run with KITH_BENCH=1 (scripts/bench); it prints the figures.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KITH_BENCH"] != nil))
+    func postArrivalLatency() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            var samples: [Double] = []
+            for i in 0..<100 {
+                let start = ContinuousClock.now
+                let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>\(i)</p>"))
+                while try await sub.store.status(uri: post.uri) == nil {
+                    guard ContinuousClock.now - start < .seconds(10) else { throw KithError(.unavailable, "post \(i) did not arrive") }
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+                let elapsed = ContinuousClock.now - start
+                samples.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            }
+            samples.sort()
+            let median = (samples[49] + samples[50]) / 2
+            print("post-to-arrival over \(samples.count) posts: median \(String(format: "%.1f", median)) ms, p90 \(String(format: "%.1f", samples[89])) ms, max \(String(format: "%.1f", samples[99])) ms")
+            #expect(samples.count == 100)
+        }
+    }
 }
