@@ -199,6 +199,26 @@ public struct SocialService: Sendable {
         return stored
     }
 
+    /// Edits one's own post; followers and addressees are sent Update with the new version.
+    @discardableResult
+    public func edit(accountID: Int64, statusID: Int64, content: String, spoilerText: String? = nil) async throws -> Status {
+        let account = try await localAccount(accountID)
+        guard var status = try await statuses.status(id: statusID), status.accountID == account.id, status.reblogOfID == nil else {
+            throw KithError(.notFound, "no post \(statusID) of this account")
+        }
+        guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw KithError(.invalidInput, "a post needs text") }
+        status.content = content
+        if let spoilerText { status.spoilerText = spoilerText }
+        status.editedAt = Date()
+        try await statuses.update(
+            status,
+            publish: OutgoingActivity(
+                uri: "\(status.uri)#updates/\(Int(status.editedAt!.timeIntervalSince1970 * 1000))", accountID: account.id, kind: .update,
+                objectURI: status.uri, statusID: status.id, to: status.to, cc: status.cc))
+        await notifier?.activityRecorded()
+        return try await statuses.status(id: statusID) ?? status
+    }
+
     /// Deletes one's own post; followers and addressees are sent Delete.
     public func delete(accountID: Int64, statusID: Int64) async throws {
         let account = try await localAccount(accountID)

@@ -88,6 +88,11 @@ import Testing
                 return counts.favourites == 0 && counts.reblogs == 0
             }
 
+            // alice edits her post: sub sees the new text.
+            try await hq.social.edit(accountID: alice.id, statusID: post.id, content: "<p>Hello from HQ (edited)</p>")
+            try await eventually("the edit on sub") { try await sub.store.status(uri: post.uri)?.content == "<p>Hello from HQ (edited)</p>" }
+            #expect(try await sub.store.status(uri: post.uri)?.editedAt != nil)
+
             // alice changes her name: sub sees it.
             try await hq.social.updateProfile(accountID: alice.id, displayName: "Alice at HQ", note: "<p>Ops</p>", locked: nil)
             try await eventually("the profile update on sub") { try await sub.store.account(uri: alice.uri)?.displayName == "Alice at HQ" }
@@ -105,6 +110,43 @@ import Testing
             #expect(try await hq.count("SELECT count(*) FROM deliveries WHERE state <> 'delivered'") == 0)
             #expect(try await sub.count("SELECT count(*) FROM deliveries WHERE state <> 'delivered'") == 0)
             #expect(try await hq.count("SELECT count(*) FROM inbox_items WHERE state <> 'done'") == 0)
+        }
+    }
+
+    @Test func blocksAndActorDeletesFromThePeer() async throws {
+        try await withNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            let bobKey = try await sub.signingKey(bob)
+            let inbox = "\(hq.baseURL)/inbox"
+            func send(_ json: String) async throws -> Int {
+                let body = Array(json.utf8)
+                return try await RawHTTP.post(inbox, body: body, headers: try RawHTTP.signedHeaders(url: inbox, body: body, key: bobKey)).status
+            }
+            // bob blocks alice: the follow is severed on hq.
+            #expect(try await send(#"{"id":"\#(bob.uri)#blocks/1","type":"Block","actor":"\#(bob.uri)","object":"\#(alice.uri)"}"#) == 202)
+            try await eventually("the block on hq") { try await hq.store.followCounts(of: alice.id).followers == 0 }
+            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            #expect(try await hq.store.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id))
+            #expect(
+                try await send(
+                    #"{"id":"\#(bob.uri)#blocks/1/undo","type":"Undo","actor":"\#(bob.uri)","object":{"id":"\#(bob.uri)#blocks/1","type":"Block","actor":"\#(bob.uri)","object":"\#(alice.uri)"}}"#
+                ) == 202)
+            try await eventually("the unblock on hq") { try await hq.store.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id) == false }
+            // An activity of a type Kith does not handle is kept and ignored.
+            #expect(try await send(#"{"id":"\#(bob.uri)#emoji/1","type":"EmojiReact","actor":"\#(bob.uri)","object":"\#(alice.uri)"}"#) == 202)
+            try await eventually("kept and done") {
+                try await hq.count("SELECT count(*) FROM inbox_items WHERE activity_type = 'EmojiReact' AND state = 'done'") == 1
+            }
+            // bob's account is deleted: hq removes him and his posts.
+            let post = try await sub.social.post(accountID: bob.id, .init(content: "<p>bye</p>", mentions: [alice.uri]))
+            try await eventually("bob's post on hq") { try await hq.store.status(uri: post.uri) != nil }
+            #expect(try await send(#"{"id":"\#(bob.uri)#delete","type":"Delete","actor":"\#(bob.uri)","object":"\#(bob.uri)","to":["https://www.w3.org/ns/activitystreams#Public"]}"#) == 202)
+            try await eventually("bob gone from hq") { try await hq.store.account(uri: bob.uri) == nil }
+            #expect(try await hq.store.status(uri: post.uri) == nil)
+            #expect(try await hq.store.isTombstoned(uri: post.uri))
         }
     }
 
