@@ -18,13 +18,15 @@ pg_bindir() {
 }
 
 # Installs, with apt-get, the Debian packages for anything missing: the PostgreSQL server
-# (Kith's embedded database and the test cluster) and runuser (to run it as 'postgres' when
-# we are root). The build itself needs no system -dev library: swift-crypto, swift-nio-ssl and
+# (Kith's embedded database and the test cluster), runuser (to run it as 'postgres' when
+# we are root) and Python's venv (for the interop checks). The build itself needs no system -dev library: swift-crypto, swift-nio-ssl and
 # bcrypt bring their C code with them.
 install_missing() {
   local packages=()
   pg_bindir >/dev/null || packages+=(postgresql)
   command -v runuser >/dev/null 2>&1 || packages+=(util-linux)
+  # The interop checks in federation/ make a Python virtual environment.
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || packages+=(python3-venv)
   [ ${#packages[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "missing ${packages[*]}: install them with your package manager"
   [ "$(id -u)" -eq 0 ] || die "missing ${packages[*]}: run 'sudo apt-get install ${packages[*]}' or run this script as root"

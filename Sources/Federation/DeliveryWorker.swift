@@ -40,20 +40,7 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let worked: Bool
-                do {
-                    worked = try await runOnce()
-                } catch {
-                    logger.warning("delivery round failed", metadata: ["error": "\(error)"])
-                    worked = false
-                }
-                if !worked { await signal.wait(upTo: .milliseconds(500)) }
-            }
-        } onGracefulShutdown: {
-            Task { await self.signal.notify() }
-        }
+        await runWorkerLoop(signal: signal, logger: logger, name: "delivery") { try await self.runOnce() }
     }
 
     /// One round: fan out what waits, then deliver one batch. Returns whether anything was done.

@@ -39,20 +39,7 @@ public final class InboxProcessor: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let worked: Bool
-                do {
-                    worked = try await runOnce()
-                } catch {
-                    logger.warning("inbox round failed", metadata: ["error": "\(error)"])
-                    worked = false
-                }
-                if !worked { await signal.wait(upTo: .milliseconds(500)) }
-            }
-        } onGracefulShutdown: {
-            Task { await self.signal.notify() }
-        }
+        await runWorkerLoop(signal: signal, logger: logger, name: "inbox") { try await self.runOnce() }
     }
 
     /// Processes one batch of due items; returns whether there was any.

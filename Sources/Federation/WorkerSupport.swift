@@ -1,4 +1,25 @@
 import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The loop of a queue worker: run rounds while there is work, wait for a signal (or half a
+/// second) when there is none, stop on graceful shutdown. A failed round is logged, not fatal.
+func runWorkerLoop(signal: WakeSignal, logger: Logger, name: String, round: @Sendable () async throws -> Bool) async {
+    await withGracefulShutdownHandler {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let worked: Bool
+            do {
+                worked = try await round()
+            } catch {
+                logger.warning("\(name) round failed", metadata: ["error": "\(error)"])
+                worked = false
+            }
+            if !worked { await signal.wait(upTo: .milliseconds(500)) }
+        }
+    } onGracefulShutdown: {
+        Task { await signal.notify() }
+    }
+}
 
 /// Wakes a worker loop as soon as there is work, instead of waiting for its next poll.
 public actor WakeSignal {

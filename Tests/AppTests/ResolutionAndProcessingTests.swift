@@ -128,13 +128,7 @@ import Testing
     }
 
     @Test func aRotatedKeyIsFetchedAgainOnce() async throws {
-        let hq = try await TestNode(name: "rot_hq")
-        let sub = try await TestNode(name: "rot_sub")
-        do {
-            try await hq.start()
-            try await sub.start()
-            try await hq.allow(sub)
-            try await sub.allow(hq)
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             let inbox = "\(hq.baseURL)/users/alice/inbox"
@@ -157,12 +151,6 @@ import Testing
             let forged = try SigningKey(keyId: bob.publicKeyID, privateKeyPEM: try RSAKeyPair.generate().privateKeyPEM)
             let third = follow(3)
             #expect(try await RawHTTP.post(inbox, body: third, headers: try RawHTTP.signedHeaders(url: inbox, body: third, key: forged)).status == 401)
-        } catch {
-            await hq.remove()
-            await sub.remove()
-            throw error
         }
-        await hq.remove()
-        await sub.remove()
     }
 }

@@ -162,3 +162,26 @@ enum RawHTTP {
             now: now)
     }
 }
+
+/// Runs `body` with two started nodes, `hq` and `sub`, that allow each other; removes both
+/// afterwards, whether `body` threw or not.
+func withTwoNodes(
+    hqSettings: FederationSettings = TestNode.testSettings, _ body: @Sendable (TestNode, TestNode) async throws -> Void
+) async throws {
+    let hq = try await TestNode(name: "hq", settings: hqSettings)
+    let sub = try await TestNode(name: "sub")
+    let result: Result<Void, any Error>
+    do {
+        try await hq.start()
+        try await sub.start()
+        try await hq.allow(sub)
+        try await sub.allow(hq)
+        try await body(hq, sub)
+        result = .success(())
+    } catch {
+        result = .failure(error)
+    }
+    await hq.remove()
+    await sub.remove()
+    try result.get()
+}

@@ -13,27 +13,8 @@ import Testing
 /// Two whole Kith nodes in one process, each with its own database, talking real HTTP over
 /// loopback with real signatures.
 @Suite(.serialized) struct TwoNodeFederationTests {
-    /// Runs `body` with nodes `hq` and `sub` that allow each other.
-    func withNodes(_ body: @Sendable (TestNode, TestNode) async throws -> Void) async throws {
-        let hq = try await TestNode(name: "hq")
-        let sub = try await TestNode(name: "sub")
-        do {
-            try await hq.start()
-            try await sub.start()
-            try await hq.allow(sub)
-            try await sub.allow(hq)
-            try await body(hq, sub)
-        } catch {
-            await hq.remove()
-            await sub.remove()
-            throw error
-        }
-        await hq.remove()
-        await sub.remove()
-    }
-
     @Test func followPostReplyLikeBoostUpdateDelete() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
 
@@ -114,7 +95,7 @@ import Testing
     }
 
     @Test func blocksAndActorDeletesFromThePeer() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
@@ -151,7 +132,7 @@ import Testing
     }
 
     @Test func manualApprovalFlow() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let carol = try await hq.createAccount("carol", locked: true)
             let dave = try await sub.createAccount("dave")
             let follow = try await sub.social.follow(accountID: dave.id, hq.acct("carol"))
@@ -184,7 +165,7 @@ import Testing
     }
 
     @Test func deliveryWaitsForADownNodeAndSurvivesASenderRestart() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
@@ -209,7 +190,7 @@ import Testing
     }
 
     @Test func inboxRejectsBadRequestsAndStoresNothing() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             let mallory = try await sub.createAccount("mallory")
@@ -284,7 +265,7 @@ import Testing
     }
 
     @Test func documentsOfPostsAndCollections() async throws {
-        try await withNodes { hq, _ in
+        try await withTwoNodes { hq, _ in
             let alice = try await hq.createAccount("alice")
             var posts: [Status] = []
             for i in 0..<23 {
@@ -319,7 +300,7 @@ import Testing
     }
 
     @Test func aMissingParentIsFetchedToCompleteTheThread() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let amy = try await hq.createAccount("amy")
             let bob = try await sub.createAccount("bob")
@@ -342,13 +323,7 @@ import Testing
         settings.deliveryMaxAttempts = 2
         // A connection to a stopped node is retried by the HTTP client until the deadline.
         settings.requestTimeout = .seconds(1)
-        let hq = try await TestNode(name: "dead_hq", settings: settings)
-        let sub = try await TestNode(name: "dead_sub")
-        do {
-            try await hq.start()
-            try await sub.start()
-            try await hq.allow(sub)
-            try await sub.allow(hq)
+        try await withTwoNodes(hqSettings: settings) { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
@@ -366,20 +341,14 @@ import Testing
             try await eventually("exhausted delivery dead", timeout: .seconds(30)) {
                 try await hq.store.deliveries(state: .dead, limit: 10).contains { $0.attempts == 2 && ($0.lastError ?? "").contains("gave up") }
             }
-        } catch {
-            await hq.remove()
-            await sub.remove()
-            throw error
         }
-        await hq.remove()
-        await sub.remove()
     }
 
     /// The time from a post on one node to its arrival on the other, over 100 posts. A
     /// benchmark, not a test: run with KITH_BENCH=1 (scripts/bench); it prints the figures.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["KITH_BENCH"] != nil))
     func postArrivalLatency() async throws {
-        try await withNodes { hq, sub in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
