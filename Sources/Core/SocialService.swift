@@ -278,6 +278,7 @@ public struct SocialService: Sendable {
             throw KithError(.invalidInput, "only public and unlisted posts can be boosted")
         }
         guard let author = try await accounts.account(id: status.accountID) else { throw KithError(.notFound, "the post's author is gone") }
+        if let existing = try await statuses.reblog(accountID: account.id, of: status.id) { return existing }
         let id = try await statuses.nextID()
         let uri = "\(account.uri)/statuses/\(id)/activity"
         let to = ["https://www.w3.org/ns/activitystreams#Public"]
@@ -295,8 +296,7 @@ public struct SocialService: Sendable {
 
     public func unboost(accountID: Int64, statusID: Int64) async throws {
         let account = try await localAccount(accountID)
-        let reblogs = try await statuses.statuses(accountID: account.id, limit: 1000, maxID: nil, visibilities: Visibility.allCases)
-        guard let reblog = reblogs.first(where: { $0.reblogOfID == statusID }) else { return }
+        guard let reblog = try await statuses.reblog(accountID: account.id, of: statusID) else { return }
         let original = try await statuses.status(id: statusID)
         try await statuses.delete(
             id: reblog.id,

@@ -322,6 +322,8 @@ public protocol StatusRepository: Sendable {
     /// An account's own posts and boosts, newest first (for the outbox collection).
     func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status]
     func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int
+    /// The account's boost of a post, if any.
+    func reblog(accountID: Int64, of statusID: Int64) async throws -> Status?
 }
 
 /// The durable queues: incoming activities, the outbox and its deliveries.

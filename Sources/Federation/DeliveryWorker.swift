@@ -47,7 +47,15 @@ public final class DeliveryWorker: Service, Sendable {
     @discardableResult
     public func runOnce() async throws -> Bool {
         var fannedOut = 0
-        while try await queue.fanOutNext({ try await self.renderer.render($0) }) {
+        while try await queue.fanOutNext({ activity in
+            do {
+                return try await self.renderer.render(activity)
+            } catch let error as KithError where error.kind == .notFound {
+                // Its author is gone: there is nothing left to send, and retrying cannot help.
+                self.logger.notice("activity dropped", metadata: ["activity_id": "\(activity.uri)", "error": "\(error)"])
+                return ("", [])
+            }
+        }) {
             fannedOut += 1
         }
         let jobs = try await queue.claimDeliveries(limit: batchSize, lease: .seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30))

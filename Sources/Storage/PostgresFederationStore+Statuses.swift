@@ -182,4 +182,12 @@ extension PostgresFederationStore: StatusRepository {
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }
+
+    public func reblog(accountID: Int64, of statusID: Int64) async throws -> Status? {
+        try await statuses(
+            try await client.query(
+                "SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.account_id = \(accountID) AND s.reblog_of_id = \(statusID)",
+                logger: logger)
+        ).first
+    }
 }

@@ -56,7 +56,9 @@ import Testing
 
             // bob likes and boosts: counted on hq.
             try await sub.social.like(accountID: bob.id, statusID: copy.id)
-            try await sub.social.boost(accountID: bob.id, statusID: copy.id)
+            let boost = try await sub.social.boost(accountID: bob.id, statusID: copy.id)
+            // Boosting again is the same boost, not a second one.
+            #expect(try await sub.social.boost(accountID: bob.id, statusID: copy.id).id == boost.id)
             try await eventually("like and boost counted on hq") {
                 let counts = try await hq.store.counts(statusID: post.id)
                 return counts.favourites == 1 && counts.reblogs == 1 && counts.replies == 1
