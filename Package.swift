@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]),
         .target(name: "Domain"),
-        .target(name: "Core", dependencies: ["Domain"]),
+        .target(name: "Core", dependencies: ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Storage",
             dependencies: [
@@ -118,6 +118,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],
     swiftLanguageModes: [.v6]

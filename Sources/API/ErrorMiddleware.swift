@@ -44,6 +44,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .forbidden: .forbidden
         case .unavailable: .serviceUnavailable
         case .tooLarge: .contentTooLarge
+        case .unprocessable: .unprocessableContent
+        case .rateLimited: .tooManyRequests
         default: .internalServerError
         }
     }

@@ -79,6 +79,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             receiver: runtime.receiver, storage: runtime.activityPubStorage, node: runtime.node,
             maxBodyBytes: runtime.settings.maxDocumentBytes
         ).addRoutes(to: router)
+        OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
+        MastodonController(
+            oauth: runtime.oauth, accounts: runtime.store, graph: runtime.store, statuses: runtime.store, statistics: runtime.statistics,
+            settings: .init(
+                node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: 5000)
+        ).addRoutes(to: router)
     }
     return router
 }

@@ -23,6 +23,9 @@ public final class FederationRuntime: Sendable {
     public let social: SocialService
     public let settings: FederationSettings
     public let node: NodeIdentity
+    /// OAuth 2 for the client APIs.
+    public let oauth: OAuthService
+    public let statistics: PostgresNodeRepository
 
     public init(database: DatabasePool, config: KithConfig, settings: FederationSettings? = nil, logger: Logger) {
         let node = config.nodeIdentity
@@ -53,6 +56,8 @@ public final class FederationRuntime: Sendable {
             accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal)
         self.settings = settings
         self.node = node
+        self.oauth = OAuthService(repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher())
+        self.statistics = nodeRepository
     }
 
     /// The background services: inbox processing, delivery, and the HTTP client's shutdown.

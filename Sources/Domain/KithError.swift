@@ -5,7 +5,7 @@
 /// ones can be added without breaking callers that switch on them.
 public struct KithError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
-        enum Code: String, Sendable { case invalidInput, notFound, conflict, unauthorized, forbidden, unavailable, misconfigured, internalError, tooLarge }
+        enum Code: String, Sendable { case invalidInput, notFound, conflict, unauthorized, forbidden, unavailable, misconfigured, internalError, tooLarge, unprocessable, rateLimited }
         let code: Code
         public static let invalidInput = Kind(code: .invalidInput)
         public static let notFound = Kind(code: .notFound)
@@ -17,6 +17,9 @@ public struct KithError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let internalError = Kind(code: .internalError)
         /// A request body over the size limit.
         public static let tooLarge = Kind(code: .tooLarge)
+        /// Well-formed but invalid (Mastodon's 422 for validation errors).
+        public static let unprocessable = Kind(code: .unprocessable)
+        public static let rateLimited = Kind(code: .rateLimited)
         public var description: String { code.rawValue }
     }
 

@@ -1,4 +1,6 @@
 import API
+import ActivityStreams
+import NIOHTTP1
 import App
 import AsyncHTTPClient
 import Core
@@ -109,6 +111,12 @@ final class TestNode: @unchecked Sendable {
 
     func acct(_ username: String) -> String { "\(username)@\(domain)" }
 
+    /// Gives a local account a password (bcrypt at a low cost, to keep tests quick).
+    func setPassword(_ account: Account, _ password: String) async throws {
+        let hash = try await BcryptPasswordHasher(cost: 4).hash(password)
+        try await pool.client.query("UPDATE accounts SET password_hash = \(hash) WHERE id = \(account.id)", logger: TestDatabase.logger)
+    }
+
     /// One integer from a SQL query on this node's database.
     func count(_ query: PostgresQuery) async throws -> Int {
         let rows = try await pool.client.query(query, logger: TestDatabase.logger)
@@ -137,6 +145,30 @@ func eventually(
 
 /// Raw HTTP to a node, for requests built by hand (signed or not).
 enum RawHTTP {
+    /// A client that does not follow redirects, so tests see them.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+        var json: JSONValue? { try? JSONValue.parse(Array(body.utf8)) }
+    }
+
+    static func send(
+        _ method: HTTPMethod, _ url: String, headers: [String: String] = [:], body: String? = nil
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), headers: fields, body: String(buffer: bytes))
+    }
+
     static func post(_ url: String, body: [UInt8], headers: HeaderFields) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST

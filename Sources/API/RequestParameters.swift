@@ -1,0 +1,76 @@
+import ActivityStreams
+import Domain
+import Foundation
+import Hummingbird
+
+/// Parameters as Mastodon accepts them: in the query, a form body or a JSON body, with
+/// `name[]` for arrays. Later sources override earlier ones.
+struct RequestParameters: Sendable {
+    var values: [String: [String]] = [:]
+
+    subscript(name: String) -> String? {
+        values[name]?.first
+    }
+
+    func list(_ name: String) -> [String] {
+        values[name] ?? []
+    }
+
+    /// The first value of each parameter.
+    var single: [String: String] { values.compactMapValues(\.first) }
+
+    static func parse(_ request: Request, maxBytes: Int = 64 * 1024) async throws -> RequestParameters {
+        var parameters = RequestParameters()
+        for (name, value) in request.uri.queryParameters {
+            parameters.add(String(name), String(value).removingPercentEncoding ?? String(value))
+        }
+        guard request.method == .post || request.method == .put || request.method == .patch else { return parameters }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw KithError(.tooLarge, "the request body is larger than \(maxBytes) bytes")
+        }
+        guard body.readableBytes > 0 else { return parameters }
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        if type.hasPrefix("application/json") {
+            guard case .object(let object) = try? JSONValue.parse(body.readableBytesView) else {
+                throw KithError(.invalidInput, "the JSON body must be an object")
+            }
+            for (name, value) in object {
+                switch value {
+                case .array(let items): for item in items { parameters.add(name, Self.text(item)) }
+                case .null: break
+                default: parameters.add(name, Self.text(value))
+                }
+            }
+        } else {
+            for pair in String(buffer: body).split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map {
+                    String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+                }
+                guard let name = parts.first, !name.isEmpty else { continue }
+                parameters.add(name, parts.count > 1 ? parts[1] : "")
+            }
+        }
+        return parameters
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .bool(let b): b ? "true" : "false"
+        case .number(let n): n.rounded() == n ? String(Int64(n)) : String(n)
+        default: String(decoding: value.serialized(), as: UTF8.self)
+        }
+    }
+
+    mutating func add(_ rawName: String, _ value: String) {
+        let name = rawName.hasSuffix("[]") ? String(rawName.dropLast(2)) : rawName
+        if rawName.hasSuffix("[]") || values[name] == nil {
+            values[name, default: []].append(value)
+        } else {
+            values[name] = [value]
+        }
+    }
+}
