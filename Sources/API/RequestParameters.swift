@@ -22,7 +22,7 @@ struct RequestParameters: Sendable {
     static func parse(_ request: Request, maxBytes: Int = 64 * 1024) async throws -> RequestParameters {
         var parameters = RequestParameters()
         for (name, value) in request.uri.queryParameters {
-            parameters.add(String(name), String(value).removingPercentEncoding ?? String(value))
+            parameters.add(String(name).removingPercentEncoding ?? String(name), String(value).removingPercentEncoding ?? String(value))
         }
         guard request.method == .post || request.method == .put || request.method == .patch else { return parameters }
         let body: ByteBuffer

@@ -85,6 +85,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: 5000)
         ).addRoutes(to: router)
+        ClientAPIController(
+            .init(
+                oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
+                timelines: runtime.store, directory: runtime.resolver, localAccounts: runtime.accounts, node: config.nodeIdentity,
+                maxPostLength: 5000)
+        ).addRoutes(to: router)
     }
     return router
 }

@@ -363,3 +363,37 @@ public protocol DomainPolicyRepository: Sendable {
     func removeAllow(domain: String) async throws
     func removeBlock(domain: String) async throws
 }
+
+/// Mastodon's pagination: `max_id` (older than), `since_id` (newer than, newest first),
+/// `min_id` (just newer than, oldest first), `limit`.
+public struct PageRequest: Sendable, Equatable {
+    public var maxID: Int64?
+    public var sinceID: Int64?
+    public var minID: Int64?
+    public var limit: Int
+
+    public init(maxID: Int64? = nil, sinceID: Int64? = nil, minID: Int64? = nil, limit: Int = 20) {
+        self.maxID = maxID
+        self.sinceID = sinceID
+        self.minID = minID
+        self.limit = limit
+    }
+}
+
+/// What the client API reads: timelines, threads, and one viewer's marks on posts.
+public protocol TimelineRepository: Sendable {
+    /// Posts of the accounts `accountID` follows and its own, that it may see; newest first.
+    func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status]
+    /// Public posts (only local or only remote ones when `local` is set); newest first.
+    func publicTimeline(local: Bool?, page: PageRequest) async throws -> [Status]
+    /// An account's posts and boosts that `viewerID` may see; newest first.
+    func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status]
+    /// The ancestors (oldest first) and descendants of a post.
+    func context(statusID: Int64) async throws -> (ancestors: [Status], descendants: [Status])
+    func bookmark(accountID: Int64, statusID: Int64) async throws
+    func unbookmark(accountID: Int64, statusID: Int64) async throws
+    /// Of `statusIDs`, those the viewer favourited, boosted and bookmarked.
+    func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>)
+    func idempotentStatus(accountID: Int64, key: String) async throws -> Int64?
+    func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws
+}

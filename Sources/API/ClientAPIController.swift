@@ -1,0 +1,396 @@
+import ActivityStreams
+import Core
+import Domain
+import Federation
+import Foundation
+import Hummingbird
+
+/// The Mastodon client API for accounts, statuses and timelines.
+public struct ClientAPIController: Sendable {
+    public struct Dependencies: Sendable {
+        public var oauth: OAuthService
+        public var social: SocialService
+        public var accounts: any RemoteAccountRepository
+        public var graph: any SocialGraphRepository
+        public var statuses: any StatusRepository
+        public var timelines: any TimelineRepository
+        public var directory: any ActorDirectory
+        public var localAccounts: any AccountRepository
+        public var node: NodeIdentity
+        public var maxPostLength: Int
+
+        public init(
+            oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
+            statuses: any StatusRepository, timelines: any TimelineRepository, directory: any ActorDirectory,
+            localAccounts: any AccountRepository, node: NodeIdentity, maxPostLength: Int
+        ) {
+            self.oauth = oauth
+            self.social = social
+            self.accounts = accounts
+            self.graph = graph
+            self.statuses = statuses
+            self.timelines = timelines
+            self.directory = directory
+            self.localAccounts = localAccounts
+            self.node = node
+            self.maxPostLength = maxPostLength
+        }
+    }
+
+    let d: Dependencies
+    static let json = "application/json; charset=utf-8"
+
+    public init(_ dependencies: Dependencies) {
+        self.d = dependencies
+    }
+
+    // MARK: Routes
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/api/v1/statuses") { request, _ in
+            let (token, account) = try await self.user(request, scope: "write:statuses")
+            return try await self.createStatus(request, token: token, account: account)
+        }
+        router.get("/api/v1/statuses/:id") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            return self.respond(try await self.statusEntity(try await self.visibleStatus(context, viewer: viewer), viewer: viewer))
+        }
+        router.delete("/api/v1/statuses/:id") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "write:statuses")
+            let status = try await self.visibleStatus(context, viewer: viewer)
+            guard status.accountID == viewer.id else { throw KithError(.notFound, "Record not found") }
+            var entity = try await self.statusEntity(status, viewer: viewer)
+            try await self.d.social.delete(accountID: viewer.id, statusID: status.id)
+            if case .object(var object) = entity {
+                object["text"] = .string(status.content)
+                entity = .object(object)
+            }
+            return self.respond(entity)
+        }
+        router.get("/api/v1/statuses/:id/context") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let status = try await self.visibleStatus(context, viewer: viewer)
+            let (ancestors, descendants) = try await self.d.timelines.context(statusID: status.id)
+            return self.respond([
+                "ancestors": .array(try await self.statusEntities(ancestors, viewer: viewer)),
+                "descendants": .array(try await self.statusEntities(descendants, viewer: viewer)),
+            ])
+        }
+        for (action, scope) in [
+            ("favourite", "write:favourites"), ("unfavourite", "write:favourites"), ("reblog", "write:statuses"),
+            ("unreblog", "write:statuses"), ("bookmark", "write:bookmarks"), ("unbookmark", "write:bookmarks"),
+        ] {
+            router.post(RouterPath("/api/v1/statuses/:id/\(action)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: scope)
+                let status = try await self.visibleStatus(context, viewer: viewer)
+                let target = status.reblogOfID ?? status.id
+                switch action {
+                case "favourite": try await self.d.social.like(accountID: viewer.id, statusID: target)
+                case "unfavourite": try await self.d.social.unlike(accountID: viewer.id, statusID: target)
+                case "reblog":
+                    let reblog = try await self.d.social.boost(accountID: viewer.id, statusID: target)
+                    return self.respond(try await self.statusEntity(reblog, viewer: viewer))
+                case "unreblog": try await self.d.social.unboost(accountID: viewer.id, statusID: target)
+                case "bookmark": try await self.d.timelines.bookmark(accountID: viewer.id, statusID: target)
+                default: try await self.d.timelines.unbookmark(accountID: viewer.id, statusID: target)
+                }
+                guard let fresh = try await self.d.statuses.status(id: target) else { throw KithError(.notFound, "Record not found") }
+                return self.respond(try await self.statusEntity(fresh, viewer: viewer))
+            }
+        }
+        router.get("/api/v1/timelines/home") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let page = try Self.page(request)
+            return try await self.statusPage(try await self.d.timelines.homeTimeline(accountID: viewer.id, page: page), request: request, viewer: viewer)
+        }
+        router.get("/api/v1/timelines/public") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let query = request.uri.queryParameters
+            let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
+            let statuses = try await self.d.timelines.publicTimeline(local: local, page: try Self.page(request))
+            return try await self.statusPage(statuses, request: request, viewer: viewer)
+        }
+        router.get("/api/v1/accounts/lookup") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:accounts")
+            guard let acct = request.uri.queryParameters["acct"].map(String.init), !acct.isEmpty else {
+                throw KithError(.invalidInput, "acct is required")
+            }
+            return self.respond(try await self.accountEntity(try await self.lookup(acct), viewer: viewer))
+        }
+        router.get("/api/v1/accounts/relationships") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:follows")
+            let parameters = try await RequestParameters.parse(request)
+            var result: [JSONValue] = []
+            for id in parameters.list("id") {
+                if let accountID = Int64(id), let account = try await self.d.accounts.account(id: accountID) {
+                    result.append(try await self.relationship(viewer: viewer, account: account))
+                }
+            }
+            return self.respond(.array(result))
+        }
+        router.get("/api/v1/accounts/:id") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:accounts")
+            return self.respond(try await self.accountEntity(try await self.account(context), viewer: viewer))
+        }
+        router.get("/api/v1/accounts/:id/statuses") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let account = try await self.account(context)
+            let query = request.uri.queryParameters
+            if query["pinned"] == "true" || query["only_media"] == "true" {
+                return try await self.statusPage([], request: request, viewer: viewer)  // no pins or media yet
+            }
+            let statuses = try await self.d.timelines.accountTimeline(
+                accountID: account.id, viewerID: viewer.id, excludeReplies: query["exclude_replies"] == "true", page: try Self.page(request))
+            return try await self.statusPage(statuses, request: request, viewer: viewer)
+        }
+        for action in ["follow", "unfollow"] {
+            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "write:follows")
+                let account = try await self.account(context)
+                guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
+                if action == "follow" {
+                    _ = try await self.d.social.follow(accountID: viewer.id, account.uri)
+                } else {
+                    try await self.d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
+                }
+                return self.respond(try await self.relationship(viewer: viewer, account: account))
+            }
+        }
+    }
+
+    // MARK: Authentication and lookups
+
+    /// The signed-in account of a user token that grants `scope`.
+    func user(_ request: Request, scope: String) async throws -> (AccessToken, Account) {
+        let token = try await d.oauth.authenticate(authorization: request.headers[.authorization], scope: scope)
+        guard let id = token.accountID, let account = try await d.accounts.account(id: id) else {
+            throw KithError(.unprocessable, "This method requires an authenticated user")
+        }
+        return (token, account)
+    }
+
+    func account(_ context: AppRequestContext) async throws -> Account {
+        guard let id = Int64(try context.parameters.require("id")), let account = try await d.accounts.account(id: id) else {
+            throw KithError(.notFound, "Record not found")
+        }
+        return account
+    }
+
+    func lookup(_ acct: String) async throws -> Account {
+        var reference = acct.hasPrefix("@") ? String(acct.dropFirst()) : acct
+        if !reference.contains("@") { reference += "@" + d.node.domain }
+        let parts = reference.split(separator: "@")
+        if parts.count == 2, String(parts[1]).lowercased() == d.node.domain {
+            guard let local = try await d.localAccounts.findLocal(username: String(parts[0])) else { throw KithError(.notFound, "Record not found") }
+            return local
+        }
+        if parts.count == 2, let cached = try await d.accounts.remoteAccount(username: String(parts[0]), domain: String(parts[1])) {
+            return cached
+        }
+        throw KithError(.notFound, "Record not found")
+    }
+
+    /// A status the viewer may see (404 otherwise, as Mastodon hides what you cannot see).
+    func visibleStatus(_ context: AppRequestContext, viewer: Account) async throws -> Status {
+        guard let id = Int64(try context.parameters.require("id")), let status = try await d.statuses.status(id: id),
+            try await canSee(status, viewer: viewer)
+        else {
+            throw KithError(.notFound, "Record not found")
+        }
+        return status
+    }
+
+    func canSee(_ status: Status, viewer: Account) async throws -> Bool {
+        switch status.visibility {
+        case .public, .unlisted: return true
+        case .private:
+            if status.accountID == viewer.id { return true }
+            if try await d.graph.findFollow(accountID: viewer.id, targetAccountID: status.accountID)?.state == .accepted { return true }
+            return status.mentions.contains { $0.uri == viewer.uri }
+        case .direct:
+            return status.accountID == viewer.id || status.mentions.contains { $0.uri == viewer.uri }
+        }
+    }
+
+    // MARK: Posting
+
+    func createStatus(_ request: Request, token: AccessToken, account: Account) async throws -> Response {
+        let key = request.headers[.init("Idempotency-Key")!]
+        if let key, let existing = try await d.timelines.idempotentStatus(accountID: account.id, key: key),
+            let status = try await d.statuses.status(id: existing)
+        {
+            return respond(try await statusEntity(status, viewer: account))
+        }
+        let parameters = try await RequestParameters.parse(request)
+        let text = parameters["status"] ?? ""
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw KithError(.unprocessable, "Validation failed: Text can't be blank")
+        }
+        guard text.count <= d.maxPostLength else {
+            throw KithError(.unprocessable, "Validation failed: Text character limit of \(d.maxPostLength) exceeded")
+        }
+        let visibility: Visibility
+        if let raw = parameters["visibility"], !raw.isEmpty {
+            guard let parsed = Visibility(rawValue: raw) else {
+                throw KithError(.unprocessable, "Validation failed: visibility must be public, unlisted, private or direct")
+            }
+            visibility = parsed
+        } else {
+            visibility = .public
+        }
+        var inReplyTo: Int64?
+        if let raw = parameters["in_reply_to_id"], !raw.isEmpty {
+            guard let id = Int64(raw), let parent = try await d.statuses.status(id: id), try await canSee(parent, viewer: account) else {
+                throw KithError(.notFound, "Record not found")
+            }
+            inReplyTo = parent.id
+        }
+        let formatter = TextFormatter(baseURL: d.node.baseURL)
+        var resolved: [String: Account] = [:]
+        for reference in formatter.mentionReferences(text) {
+            if let found = try? await d.directory.resolve(reference.contains("@") ? reference : "\(reference)@\(d.node.domain)") {
+                resolved[reference] = found
+            }
+        }
+        let formatted = formatter.format(text) { resolved[$0].map { $0.url ?? $0.uri } }
+        let spoiler = parameters["spoiler_text"] ?? ""
+        let status = try await d.social.post(
+            accountID: account.id,
+            .init(
+                content: formatted.html, visibility: visibility, inReplyToID: inReplyTo,
+                mentions: formatted.mentions.compactMap { resolved[$0]?.uri }, tags: formatted.tags, spoilerText: spoiler,
+                sensitive: parameters["sensitive"] == "true" || parameters["sensitive"] == "1",
+                language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }))
+        if let key { try await d.timelines.recordIdempotency(accountID: account.id, key: key, statusID: status.id) }
+        return respond(try await statusEntity(status, viewer: account))
+    }
+
+    // MARK: Entities
+
+    func respond(_ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var response = DocumentResponse.json(value, contentType: Self.json)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+
+    func accountEntity(_ account: Account, viewer: Account?) async throws -> JSONValue {
+        let follows = try await d.graph.followCounts(of: account.id)
+        let posts = try await d.statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases)
+        return MastodonEntities.account(account, counts: (follows.followers, follows.following, posts), node: d.node.domain)
+    }
+
+    func relationship(viewer: Account, account: Account) async throws -> JSONValue {
+        let following = try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)
+        let followedBy = try await d.graph.findFollow(accountID: account.id, targetAccountID: viewer.id)
+        return [
+            "id": .string(String(account.id)),
+            "following": .bool(following?.state == .accepted), "showing_reblogs": .bool(following?.state == .accepted),
+            "notifying": false, "languages": .null,
+            "followed_by": .bool(followedBy?.state == .accepted),
+            "blocking": .bool(try await d.graph.isBlocking(accountID: viewer.id, targetAccountID: account.id)),
+            "blocked_by": .bool(try await d.graph.isBlocking(accountID: account.id, targetAccountID: viewer.id)),
+            "muting": false, "muting_notifications": false,
+            "requested": .bool(following?.state == .pending),
+            "requested_by": .bool(followedBy?.state == .pending),
+            "domain_blocking": false, "endorsed": false, "note": "",
+        ]
+    }
+
+    func statusEntities(_ statuses: [Status], viewer: Account) async throws -> [JSONValue] {
+        let ids = statuses.map { $0.reblogOfID ?? $0.id }
+        let marks = try await d.timelines.marks(viewerID: viewer.id, statusIDs: ids)
+        var result: [JSONValue] = []
+        for status in statuses {
+            result.append(try await statusEntity(status, viewer: viewer, marks: marks))
+        }
+        return result
+    }
+
+    func statusEntity(_ status: Status, viewer: Account) async throws -> JSONValue {
+        let marks = try await d.timelines.marks(viewerID: viewer.id, statusIDs: [status.reblogOfID ?? status.id])
+        return try await statusEntity(status, viewer: viewer, marks: marks)
+    }
+
+    func statusEntity(
+        _ status: Status, viewer: Account, marks: (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>)
+    ) async throws -> JSONValue {
+        guard let author = try await d.accounts.account(id: status.accountID) else { throw KithError(.notFound, "Record not found") }
+        var reblog: JSONValue = .null
+        if let originalID = status.reblogOfID, let original = try await d.statuses.status(id: originalID) {
+            reblog = try await statusEntity(original, viewer: viewer, marks: marks)
+        }
+        let counts = try await d.statuses.counts(statusID: status.id)
+        var inReplyToAccount: JSONValue = .null
+        if let parentID = status.inReplyToID, let parent = try await d.statuses.status(id: parentID) {
+            inReplyToAccount = .string(String(parent.accountID))
+        }
+        var mentions: [JSONValue] = []
+        for mention in status.mentions {
+            guard let account = try await d.accounts.account(uri: mention.uri) else { continue }
+            mentions.append([
+                "id": .string(String(account.id)), "username": .string(account.username), "url": .string(account.url ?? account.uri),
+                "acct": .string(account.acct),
+            ])
+        }
+        return [
+            "id": .string(String(status.id)),
+            "created_at": MastodonEntities.date(status.publishedAt),
+            "in_reply_to_id": .optional(status.inReplyToID.map(String.init)),
+            "in_reply_to_account_id": inReplyToAccount,
+            "sensitive": .bool(status.sensitive),
+            "spoiler_text": .string(status.spoilerText),
+            "visibility": .string(status.visibility.rawValue),
+            "language": .optional(status.language),
+            "uri": .string(status.uri),
+            "url": .optional(status.reblogOfID == nil ? (status.url ?? status.uri) : nil),
+            "replies_count": .number(Double(counts.replies)),
+            "reblogs_count": .number(Double(counts.reblogs)),
+            "favourites_count": .number(Double(counts.favourites)),
+            "edited_at": status.editedAt.map(MastodonEntities.date) ?? .null,
+            "favourited": .bool(marks.favourited.contains(status.id)),
+            "reblogged": .bool(marks.reblogged.contains(status.id)),
+            "muted": false,
+            "bookmarked": .bool(marks.bookmarked.contains(status.id)),
+            "pinned": false,
+            "content": .string(status.content),
+            "filtered": [],
+            "reblog": reblog,
+            "application": .null,
+            "account": try await accountEntity(author, viewer: viewer),
+            "media_attachments": [],
+            "mentions": .array(mentions),
+            "tags": .array(status.tags.map { ["name": .string($0), "url": .string("\(d.node.baseURL)/tags/\($0)")] }),
+            "emojis": [],
+            "card": .null,
+            "poll": .null,
+        ]
+    }
+
+    // MARK: Pagination
+
+    static func page(_ request: Request) throws -> PageRequest {
+        let query = request.uri.queryParameters
+        func id(_ name: String) throws -> Int64? {
+            guard let raw = query[Substring(name)], !raw.isEmpty else { return nil }
+            guard let value = Int64(String(raw)) else { throw KithError(.invalidInput, "\(name) must be an id") }
+            return value
+        }
+        var limit = 20
+        if let raw = query["limit"] {
+            guard let value = Int(String(raw)) else { throw KithError(.invalidInput, "limit must be a number") }
+            limit = max(1, min(value, 40))
+        }
+        return PageRequest(maxID: try id("max_id"), sinceID: try id("since_id"), minID: try id("min_id"), limit: limit)
+    }
+
+    /// A page of statuses with Mastodon's `Link` header (`next` goes older, `prev` newer).
+    func statusPage(_ statuses: [Status], request: Request, viewer: Account) async throws -> Response {
+        var headers = HTTPFields()
+        if let first = statuses.first, let last = statuses.last {
+            let path = d.node.baseURL + request.uri.path
+            let limit = request.uri.queryParameters["limit"].map { "&limit=\($0)" } ?? ""
+            headers[.init("Link")!] = "<\(path)?max_id=\(last.id)\(limit)>; rel=\"next\", <\(path)?min_id=\(first.id)\(limit)>; rel=\"prev\""
+        }
+        return respond(.array(try await statusEntities(statuses, viewer: viewer)), headers: headers)
+    }
+}

@@ -1,0 +1,130 @@
+import Domain
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresFederationStore: TimelineRepository {
+    /// Runs a page query: `filter` selects the rows, the page bounds and order are added here.
+    func page(_ filter: String, binds: PostgresBindings, page: PageRequest) async throws -> [Status] {
+        var bindings = binds
+        var sql = "SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter))"
+        func bind(_ value: Int64) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        if let maxID = page.maxID { sql += " AND s.id < \(bind(maxID))" }
+        if let sinceID = page.sinceID { sql += " AND s.id > \(bind(sinceID))" }
+        if let minID = page.minID { sql += " AND s.id > \(bind(minID))" }
+        let ascending = page.minID != nil && page.sinceID == nil
+        sql += " ORDER BY s.id \(ascending ? "ASC" : "DESC") LIMIT \(bind(Int64(max(1, min(page.limit, 40)))))"
+        let result = try await statuses(try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
+        return ascending ? result.reversed() : result
+    }
+
+    /// Visible to `viewer` (a parameter placeholder): public and unlisted to all; followers-only
+    /// to accepted followers and the author; direct to the author and those mentioned.
+    static func visible(viewer: String) -> String {
+        """
+        (s.visibility IN ('public', 'unlisted') OR s.account_id = \(viewer)
+         OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f WHERE f.account_id = \(viewer)
+             AND f.target_account_id = s.account_id AND f.state = 'accepted'))
+         OR EXISTS (SELECT 1 FROM status_mentions m JOIN accounts v ON v.uri = m.account_uri WHERE m.status_id = s.id AND v.id = \(viewer)))
+        """
+    }
+
+    public func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status] {
+        var binds = PostgresBindings()
+        binds.append(accountID)
+        return try await self.page(
+            """
+            (s.account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted'))
+            AND \(Self.visible(viewer: "$1"))
+            """, binds: binds, page: page)
+    }
+
+    public func publicTimeline(local: Bool?, page: PageRequest) async throws -> [Status] {
+        var binds = PostgresBindings()
+        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL"
+        if let local {
+            binds.append(local)
+            filter += " AND s.local = $1"
+        }
+        return try await self.page(filter, binds: binds, page: page)
+    }
+
+    public func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status] {
+        var binds = PostgresBindings()
+        binds.append(accountID)
+        binds.append(viewerID ?? -1)
+        var filter = "s.account_id = $1 AND \(Self.visible(viewer: "$2"))"
+        if excludeReplies { filter += " AND s.in_reply_to_uri IS NULL" }
+        return try await self.page(filter, binds: binds, page: page)
+    }
+
+    public func context(statusID: Int64) async throws -> (ancestors: [Status], descendants: [Status]) {
+        let ancestors = try await statuses(
+            try await client.query(
+                """
+                WITH RECURSIVE up(id, depth) AS (
+                    SELECT in_reply_to_id, 1 FROM statuses WHERE id = \(statusID) AND in_reply_to_id IS NOT NULL
+                    UNION ALL SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
+                    WHERE s.in_reply_to_id IS NOT NULL AND up.depth < 64)
+                SELECT \(unescaped: Self.statusColumns) FROM statuses s JOIN up ON s.id = up.id ORDER BY up.depth DESC
+                """, logger: logger))
+        let descendants = try await statuses(
+            try await client.query(
+                """
+                WITH RECURSIVE down(id, depth) AS (
+                    SELECT id, 1 FROM statuses WHERE in_reply_to_id = \(statusID)
+                    UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id WHERE down.depth < 64)
+                SELECT \(unescaped: Self.statusColumns) FROM statuses s JOIN down ON s.id = down.id ORDER BY s.id
+                """, logger: logger))
+        return (ancestors, descendants)
+    }
+
+    public func bookmark(accountID: Int64, statusID: Int64) async throws {
+        try await client.query(
+            "INSERT INTO bookmarks (account_id, status_id) VALUES (\(accountID), \(statusID)) ON CONFLICT DO NOTHING", logger: logger)
+    }
+
+    public func unbookmark(accountID: Int64, statusID: Int64) async throws {
+        try await client.query("DELETE FROM bookmarks WHERE account_id = \(accountID) AND status_id = \(statusID)", logger: logger)
+    }
+
+    public func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>) {
+        guard !statusIDs.isEmpty else { return ([], [], []) }
+        let rows = try await client.query(
+            """
+            SELECT 'f', status_id FROM favourites WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
+            UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(viewerID) AND reblog_of_id = ANY(\(statusIDs))
+            UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
+            """, logger: logger)
+        var favourited = Set<Int64>(), reblogged = Set<Int64>(), bookmarked = Set<Int64>()
+        for try await (kind, id) in rows.decode((String, Int64).self) {
+            switch kind {
+            case "f": favourited.insert(id)
+            case "r": reblogged.insert(id)
+            default: bookmarked.insert(id)
+            }
+        }
+        return (favourited, reblogged, bookmarked)
+    }
+
+    public func idempotentStatus(accountID: Int64, key: String) async throws -> Int64? {
+        let rows = try await client.query(
+            """
+            SELECT status_id FROM idempotency_keys
+            WHERE account_id = \(accountID) AND key = \(key) AND created_at > now() - interval '1 hour'
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    public func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws {
+        try await client.query(
+            """
+            INSERT INTO idempotency_keys (account_id, key, status_id) VALUES (\(accountID), \(key), \(statusID))
+            ON CONFLICT (account_id, key) DO UPDATE SET status_id = excluded.status_id, created_at = now()
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,163 @@
+import ActivityStreams
+import Domain
+import Foundation
+import KithTestSupport
+import Testing
+
+/// The Mastodon client API over HTTP, across two federating nodes.
+@Suite(.serialized) struct ClientAPITests {
+    /// A token for `username` on `node`, with `scope`.
+    func token(_ node: TestNode, _ account: Account, scope: String = "read write follow") async throws -> String {
+        try await node.setPassword(account, "pass-\(account.username)-word")
+        let app = try #require(
+            try await RawHTTP.send(
+                .POST, node.baseURL + "/api/v1/apps", headers: ["Content-Type": "application/json"],
+                body: #"{"client_name":"t","redirect_uris":"urn:ietf:wg:oauth:2.0:oob","scopes":"read write follow"}"#
+            ).json)
+        let reply = try await RawHTTP.send(
+            .POST, node.baseURL + "/oauth/token", headers: ["Content-Type": "application/json"],
+            body: #"{"grant_type":"password","client_id":"\#(app["client_id"]!.stringValue!)","client_secret":"\#(app["client_secret"]!.stringValue!)","username":"\#(account.username)","password":"pass-\#(account.username)-word","scope":"\#(scope)"}"#)
+        return try #require(reply.json?["access_token"]?.stringValue, "\(reply.body)")
+    }
+
+    struct API {
+        let node: TestNode
+        let token: String
+        func get(_ path: String) async throws -> RawHTTP.Reply {
+            try await RawHTTP.send(.GET, node.baseURL + path, headers: ["Authorization": "Bearer \(token)"])
+        }
+        func post(_ path: String, _ json: String = "{}", headers: [String: String] = [:]) async throws -> RawHTTP.Reply {
+            try await RawHTTP.send(
+                .POST, node.baseURL + path, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"].merging(headers) { $1 },
+                body: json)
+        }
+        func delete(_ path: String) async throws -> RawHTTP.Reply {
+            try await RawHTTP.send(.DELETE, node.baseURL + path, headers: ["Authorization": "Bearer \(token)"])
+        }
+    }
+
+    @Test func postFollowTimelineFavouriteBoostBookmarkReplyDelete() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let b = API(node: sub, token: try await token(sub, bob))
+
+            // bob finds alice (known to sub once resolved) and follows her.
+            _ = try await sub.runtime.resolver.resolve(hq.acct("alice"))
+            let found = try await b.get("/api/v1/accounts/lookup?acct=\(hq.acct("alice"))")
+            #expect(found.status == 200)
+            #expect(found.json?["acct"]?.stringValue == hq.acct("alice"))
+            let aliceID = try #require(found.json?["id"]?.stringValue)
+            let followed = try await b.post("/api/v1/accounts/\(aliceID)/follow")
+            #expect(followed.status == 200, "\(followed.body)")
+            #expect(followed.json?["requested"] == true)
+            try await eventually("following") {
+                try await b.get("/api/v1/accounts/relationships?id[]=\(aliceID)").json?.listValue.first?["following"] == true
+            }
+
+            // alice posts with a mention, a tag and a link; bob sees it in his home timeline.
+            let posted = try await a.post("/api/v1/statuses", #"{"status":"Hello @bob@\#(sub.domain) #Kith https://example.org","visibility":"public"}"#)
+            #expect(posted.status == 200, "\(posted.body)")
+            let content = try #require(posted.json?["content"]?.stringValue)
+            #expect(content.contains(#"class="u-url mention""#))
+            #expect(content.contains(#"href="\#(hq.baseURL)/tags/kith""#))
+            #expect(content.contains(#"<a href="https://example.org""#))
+            #expect(posted.json?["mentions"]?.listValue.first?["acct"]?.stringValue == sub.acct("bob"))
+            #expect(posted.json?["tags"]?.listValue.first?["name"] == "kith")
+            let postURI = try #require(posted.json?["uri"]?.stringValue)
+            let alicePostID = try #require(posted.json?["id"]?.stringValue)
+            try await eventually("the post in bob's home timeline") {
+                try await b.get("/api/v1/timelines/home").json?.listValue.contains(where: { $0["uri"]?.stringValue == postURI }) == true
+            }
+            let home = try await b.get("/api/v1/timelines/home").json?.listValue ?? []
+            let copyID = try #require(home.first(where: { $0["uri"]?.stringValue == postURI })?["id"]?.stringValue)
+
+            // bob favourites, boosts and bookmarks it; alice's node counts the first two.
+            #expect(try await b.post("/api/v1/statuses/\(copyID)/favourite").json?["favourited"] == true)
+            let boosted = try await b.post("/api/v1/statuses/\(copyID)/reblog")
+            #expect(boosted.json?["reblog"]?["id"]?.stringValue == copyID)
+            #expect(try await b.post("/api/v1/statuses/\(copyID)/bookmark").json?["bookmarked"] == true)
+            try await eventually("counted on hq") {
+                let status = try await a.get("/api/v1/statuses/\(alicePostID)").json
+                return status?["favourites_count"]?.numberValue == 1 && status?["reblogs_count"]?.numberValue == 1
+            }
+
+            // bob replies; alice sees the thread.
+            let reply = try await b.post("/api/v1/statuses", #"{"status":"@alice@\#(hq.domain) thanks!","in_reply_to_id":"\#(copyID)"}"#)
+            #expect(reply.status == 200)
+            #expect(reply.json?["in_reply_to_id"]?.stringValue == copyID)
+            try await eventually("the reply in the context on hq") {
+                try await a.get("/api/v1/statuses/\(alicePostID)/context").json?["descendants"]?.listValue.count == 1
+            }
+
+            // Idempotency-Key: the same post once.
+            let first = try await a.post("/api/v1/statuses", #"{"status":"once"}"#, headers: ["Idempotency-Key": "k-1"])
+            let second = try await a.post("/api/v1/statuses", #"{"status":"once"}"#, headers: ["Idempotency-Key": "k-1"])
+            #expect(first.json?["id"] == second.json?["id"])
+
+            // Delete returns the text; afterwards it is gone here and there.
+            let deleted = try await a.delete("/api/v1/statuses/\(alicePostID)")
+            #expect(deleted.status == 200)
+            #expect(deleted.json?["text"]?.stringValue?.contains("Hello") == true)
+            #expect(try await a.get("/api/v1/statuses/\(alicePostID)").status == 404)
+            try await eventually("deleted on sub") { try await b.get("/api/v1/statuses/\(copyID)").status == 404 }
+        }
+    }
+
+    @Test func validationAuthorisationVisibilityAndPagination() async throws {
+        try await withTwoNodes { hq, _ in
+            let alice = try await hq.createAccount("alice")
+            let carol = try await hq.createAccount("carol")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let c = API(node: hq, token: try await token(hq, carol))
+            let readOnly = API(node: hq, token: try await token(hq, alice, scope: "read"))
+
+            for (body, status) in [
+                (#"{"status":""}"#, 422), (#"{"status":"\#(String(repeating: "x", count: 5001))"}"#, 422),
+                (#"{"status":"x","visibility":"secret"}"#, 422), (#"{"status":"x","in_reply_to_id":"1"}"#, 404),
+            ] {
+                let reply = try await a.post("/api/v1/statuses", body)
+                #expect(reply.status == status, "\(body.prefix(40)): \(reply.body)")
+                #expect(reply.json?["error"]?.stringValue != nil)
+            }
+            #expect(try await readOnly.post("/api/v1/statuses", #"{"status":"x"}"#).status == 403)
+            #expect(try await API(node: hq, token: "bogus").get("/api/v1/timelines/home").status == 401)
+            #expect(try await RawHTTP.send(.GET, hq.baseURL + "/api/v1/timelines/public").status == 401)
+
+            // A followers-only post is hidden from a non-follower.
+            let hidden = try await a.post("/api/v1/statuses", #"{"status":"for followers","visibility":"private"}"#)
+            let hiddenID = try #require(hidden.json?["id"]?.stringValue)
+            #expect(try await c.get("/api/v1/statuses/\(hiddenID)").status == 404)
+            #expect(try await a.get("/api/v1/statuses/\(hiddenID)").status == 200)
+
+            // 25 public posts: pages of 10 with Link headers, older with max_id, newer with min_id.
+            var ids: [Int64] = []
+            for i in 0..<25 {
+                ids.append(Int64(try #require(try await a.post("/api/v1/statuses", #"{"status":"post \#(i)"}"#).json?["id"]?.stringValue))!)
+            }
+            let page1 = try await a.get("/api/v1/timelines/home?limit=10")
+            let items1 = page1.json?.listValue ?? []
+            #expect(items1.count == 10)
+            #expect(items1.first?["id"]?.stringValue == String(ids[24]))
+            let link = try #require(page1.headers["link"])
+            #expect(link.contains("max_id=\(ids[15])"))
+            #expect(link.contains("rel=\"next\""))
+            let page2 = try await a.get("/api/v1/timelines/home?limit=10&max_id=\(ids[15])")
+            #expect(page2.json?.listValue.first?["id"]?.stringValue == String(ids[14]))
+            let newer = try await a.get("/api/v1/timelines/home?limit=3&min_id=\(ids[5])")
+            #expect(newer.json?.listValue.map { $0["id"]?.stringValue } == [String(ids[8]), String(ids[7]), String(ids[6])])
+            let since = try await a.get("/api/v1/timelines/home?limit=3&since_id=\(ids[5])")
+            #expect(since.json?.listValue.first?["id"]?.stringValue == String(ids[24]))
+            #expect(try await a.get("/api/v1/timelines/home?max_id=abc").status == 400)
+            // Carol sees the public posts in the local timeline, not the private one.
+            let local = try await c.get("/api/v1/timelines/public?local=true&limit=40").json?.listValue ?? []
+            #expect(local.count == 25)
+            #expect(try await c.get("/api/v1/timelines/public?remote=true").json?.listValue.isEmpty == true)
+            let byAccount = try await c.get("/api/v1/accounts/\(alice.id)/statuses?limit=40").json?.listValue ?? []
+            #expect(byAccount.count == 25)
+            #expect(try await c.get("/api/v1/accounts/\(alice.id)").json?["statuses_count"]?.numberValue == 26)
+            #expect(try await c.get("/api/v1/accounts/999").status == 404)
+        }
+    }
+}
