@@ -18,4 +18,16 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (account_id, key)
 );
 
+-- Notifications of local accounts, written in the same transaction as what caused them.
+CREATE TABLE notifications (
+    id               bigint PRIMARY KEY DEFAULT kith_next_id(),
+    account_id       bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    from_account_id  bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    type             text NOT NULL CHECK (type IN ('mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'update', 'poll')),
+    status_id        bigint REFERENCES statuses (id) ON DELETE CASCADE,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    UNIQUE NULLS NOT DISTINCT (account_id, type, from_account_id, status_id)
+);
+CREATE INDEX notifications_account_idx ON notifications (account_id, id DESC);
+
 CREATE INDEX statuses_public_timeline_idx ON statuses (id DESC) WHERE visibility = 'public' AND reblog_of_id IS NULL;

@@ -14,6 +14,7 @@ public struct ClientAPIController: Sendable {
         public var graph: any SocialGraphRepository
         public var statuses: any StatusRepository
         public var timelines: any TimelineRepository
+        public var notifications: any NotificationRepository
         public var directory: any ActorDirectory
         public var localAccounts: any AccountRepository
         public var node: NodeIdentity
@@ -21,7 +22,8 @@ public struct ClientAPIController: Sendable {
 
         public init(
             oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
-            statuses: any StatusRepository, timelines: any TimelineRepository, directory: any ActorDirectory,
+            statuses: any StatusRepository, timelines: any TimelineRepository, notifications: any NotificationRepository,
+            directory: any ActorDirectory,
             localAccounts: any AccountRepository, node: NodeIdentity, maxPostLength: Int
         ) {
             self.oauth = oauth
@@ -30,6 +32,7 @@ public struct ClientAPIController: Sendable {
             self.graph = graph
             self.statuses = statuses
             self.timelines = timelines
+            self.notifications = notifications
             self.directory = directory
             self.localAccounts = localAccounts
             self.node = node
@@ -47,6 +50,7 @@ public struct ClientAPIController: Sendable {
     // MARK: Routes
 
     public func addRoutes(to router: Router<AppRequestContext>) {
+        addNotificationRoutes(to: router)
         router.post("/api/v1/statuses") { request, _ in
             let (token, account) = try await self.user(request, scope: "write:statuses")
             return try await self.createStatus(request, token: token, account: account)
@@ -156,6 +160,61 @@ public struct ClientAPIController: Sendable {
                 return self.respond(try await self.relationship(viewer: viewer, account: account))
             }
         }
+    }
+
+    public func addNotificationRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/notifications") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:notifications")
+            let parameters = try await RequestParameters.parse(request)
+            let page = try Self.page(request)
+            let notifications = try await self.d.notifications.notifications(
+                accountID: viewer.id, types: parameters.list("types"), excludeTypes: parameters.list("exclude_types"), page: page)
+            var entities: [JSONValue] = []
+            for notification in notifications {
+                if let entity = try await self.notificationEntity(notification, viewer: viewer) { entities.append(entity) }
+            }
+            var headers = HTTPFields()
+            if let first = notifications.first, let last = notifications.last {
+                let path = self.d.node.baseURL + request.uri.path
+                headers[.init("Link")!] = "<\(path)?max_id=\(last.id)>; rel=\"next\", <\(path)?min_id=\(first.id)>; rel=\"prev\""
+            }
+            return self.respond(.array(entities), headers: headers)
+        }
+        router.post("/api/v1/notifications/clear") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "write:notifications")
+            try await self.d.notifications.clearNotifications(accountID: viewer.id)
+            return self.respond([:])
+        }
+        router.get("/api/v1/notifications/:id") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:notifications")
+            guard let id = Int64(try context.parameters.require("id")),
+                let notification = try await self.d.notifications.notification(id: id, accountID: viewer.id),
+                let entity = try await self.notificationEntity(notification, viewer: viewer)
+            else { throw KithError(.notFound, "Record not found") }
+            return self.respond(entity)
+        }
+        router.post("/api/v1/notifications/:id/dismiss") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "write:notifications")
+            guard let id = Int64(try context.parameters.require("id")), try await self.d.notifications.dismissNotification(id: id, accountID: viewer.id)
+            else { throw KithError(.notFound, "Record not found") }
+            return self.respond([:])
+        }
+    }
+
+    func notificationEntity(_ notification: Domain.Notification, viewer: Account) async throws -> JSONValue? {
+        guard let from = try await d.accounts.account(id: notification.fromAccountID) else { return nil }
+        var status: JSONValue = .null
+        if let statusID = notification.statusID {
+            guard let found = try await d.statuses.status(id: statusID) else { return nil }
+            status = try await statusEntity(found, viewer: viewer)
+        }
+        var object: [String: JSONValue] = [
+            "id": .string(String(notification.id)), "type": .string(notification.type),
+            "created_at": MastodonEntities.date(notification.createdAt), "account": try await accountEntity(from, viewer: viewer),
+            "group_key": .string("ungrouped-\(notification.id)"),
+        ]
+        if notification.statusID != nil { object["status"] = status }
+        return .object(object)
     }
 
     // MARK: Authentication and lookups

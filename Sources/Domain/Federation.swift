@@ -397,3 +397,28 @@ public protocol TimelineRepository: Sendable {
     func idempotentStatus(accountID: Int64, key: String) async throws -> Int64?
     func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws
 }
+
+/// Something a local account is told about.
+public struct Notification: Sendable, Equatable {
+    public var id: Int64
+    public var type: String
+    public var fromAccountID: Int64
+    public var statusID: Int64?
+    public var createdAt: Date
+
+    public init(id: Int64, type: String, fromAccountID: Int64, statusID: Int64?, createdAt: Date) {
+        self.id = id
+        self.type = type
+        self.fromAccountID = fromAccountID
+        self.statusID = statusID
+        self.createdAt = createdAt
+    }
+}
+
+public protocol NotificationRepository: Sendable {
+    /// Newest first; `types` keeps only those, `excludeTypes` drops those.
+    func notifications(accountID: Int64, types: [String], excludeTypes: [String], page: PageRequest) async throws -> [Notification]
+    func notification(id: Int64, accountID: Int64) async throws -> Notification?
+    func clearNotifications(accountID: Int64) async throws
+    func dismissNotification(id: Int64, accountID: Int64) async throws -> Bool
+}

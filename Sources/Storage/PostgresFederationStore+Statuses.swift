@@ -68,6 +68,17 @@ extension PostgresFederationStore: StatusRepository {
             for try await value in rows.decode(Int64.self) { id = value }
             guard let id else { return nil }
             try await writeMentionsAndTags(status, id: id, on: connection)
+            // Local accounts hear of mentions of them and boosts of their posts.
+            try await connection.query(
+                """
+                INSERT INTO notifications (account_id, from_account_id, type, status_id)
+                SELECT a.id, \(status.accountID), 'mention', \(id) FROM status_mentions m JOIN accounts a ON a.uri = m.account_uri
+                WHERE m.status_id = \(id) AND a.domain IS NULL AND a.id <> \(status.accountID)
+                UNION ALL
+                SELECT o.account_id, \(status.accountID), 'reblog', o.id FROM statuses o JOIN accounts a ON a.id = o.account_id
+                WHERE o.id = \(status.reblogOfID) AND a.domain IS NULL AND o.account_id <> \(status.accountID)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
             // Replies that arrived before their parent now join the thread.
             try await connection.query(
                 "UPDATE statuses SET in_reply_to_id = \(id) WHERE in_reply_to_uri = \(status.uri) AND in_reply_to_id IS NULL",
@@ -129,7 +140,16 @@ extension PostgresFederationStore: StatusRepository {
                 """, logger: logger)
             var inserted = false
             for try await _ in rows { inserted = true }
-            if inserted { try await record(publish, on: connection) }
+            if inserted {
+                try await record(publish, on: connection)
+                try await connection.query(
+                    """
+                    INSERT INTO notifications (account_id, from_account_id, type, status_id)
+                    SELECT s.account_id, \(accountID), 'favourite', s.id FROM statuses s JOIN accounts a ON a.id = s.account_id
+                    WHERE s.id = \(statusID) AND a.domain IS NULL AND s.account_id <> \(accountID)
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
             return inserted
         }
     }

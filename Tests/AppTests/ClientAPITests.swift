@@ -83,6 +83,26 @@ import Testing
                 return status?["favourites_count"]?.numberValue == 1 && status?["reblogs_count"]?.numberValue == 1
             }
 
+            // Notifications: alice was followed, favourited and boosted; bob was mentioned.
+            try await eventually("alice's notifications") {
+                let types = Set((try await a.get("/api/v1/notifications").json?.listValue ?? []).compactMap { $0["type"]?.stringValue })
+                return types == ["follow", "favourite", "reblog"]
+            }
+            let mentions = try await b.get("/api/v1/notifications?types[]=mention").json?.listValue ?? []
+            #expect(mentions.count == 1)
+            #expect(mentions.first?["status"]?["uri"]?.stringValue == postURI)
+            #expect(mentions.first?["account"]?["acct"]?.stringValue == hq.acct("alice"))
+            let favourites = try await a.get("/api/v1/notifications?exclude_types[]=follow&exclude_types[]=reblog").json?.listValue ?? []
+            #expect(favourites.map { $0["type"]?.stringValue } == ["favourite"])
+            let favouriteID = try #require(favourites.first?["id"]?.stringValue)
+            #expect(try await a.get("/api/v1/notifications/\(favouriteID)").json?["account"]?["acct"]?.stringValue == sub.acct("bob"))
+            #expect(try await b.get("/api/v1/notifications/\(favouriteID)").status == 404)  // not bob's
+            #expect(try await a.post("/api/v1/notifications/\(favouriteID)/dismiss").status == 200)
+            #expect(try await a.get("/api/v1/notifications").json?.listValue.count == 2)
+            #expect(try await a.post("/api/v1/notifications/clear").status == 200)
+            #expect(try await a.get("/api/v1/notifications").json?.listValue.isEmpty == true)
+            #expect(try await API(node: hq, token: try await token(hq, alice, scope: "read:statuses")).get("/api/v1/notifications").status == 403)
+
             // bob replies; alice sees the thread.
             let reply = try await b.post("/api/v1/statuses", #"{"status":"@alice@\#(hq.domain) thanks!","in_reply_to_id":"\#(copyID)"}"#)
             #expect(reply.status == 200)
