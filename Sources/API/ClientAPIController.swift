@@ -16,6 +16,7 @@ public struct ClientAPIController: Sendable {
         public var timelines: any TimelineRepository
         public var notifications: any NotificationRepository
         public var directory: any ActorDirectory
+        public var posts: any PostResolver
         public var localAccounts: any AccountRepository
         public var node: NodeIdentity
         public var maxPostLength: Int
@@ -23,8 +24,7 @@ public struct ClientAPIController: Sendable {
         public init(
             oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
             statuses: any StatusRepository, timelines: any TimelineRepository, notifications: any NotificationRepository,
-            directory: any ActorDirectory,
-            localAccounts: any AccountRepository, node: NodeIdentity, maxPostLength: Int
+            directory: any ActorDirectory, posts: any PostResolver, localAccounts: any AccountRepository, node: NodeIdentity, maxPostLength: Int
         ) {
             self.oauth = oauth
             self.social = social
@@ -34,6 +34,7 @@ public struct ClientAPIController: Sendable {
             self.timelines = timelines
             self.notifications = notifications
             self.directory = directory
+            self.posts = posts
             self.localAccounts = localAccounts
             self.node = node
             self.maxPostLength = maxPostLength
@@ -51,6 +52,7 @@ public struct ClientAPIController: Sendable {
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         addNotificationRoutes(to: router)
+        addListRoutes(to: router)
         router.post("/api/v1/statuses") { request, _ in
             let (token, account) = try await self.user(request, scope: "write:statuses")
             return try await self.createStatus(request, token: token, account: account)

@@ -88,7 +88,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         ClientAPIController(
             .init(
                 oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
-                timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, localAccounts: runtime.accounts, node: config.nodeIdentity,
+                timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.processor, localAccounts: runtime.accounts, node: config.nodeIdentity,
                 maxPostLength: 5000)
         ).addRoutes(to: router)
     }

@@ -6,6 +6,11 @@ public protocol ActorDirectory: Sendable {
     func resolve(_ reference: String) async throws -> Account
 }
 
+/// Fetches a remote post by its URL and stores it (with its author). Federation provides it.
+public protocol PostResolver: Sendable {
+    func resolvePost(url: String) async throws -> Status?
+}
+
 /// Told when an activity was recorded for delivery, so delivery starts at once.
 public protocol DeliveryNotifier: Sendable {
     func activityRecorded() async

@@ -394,6 +394,18 @@ public protocol TimelineRepository: Sendable {
     func unbookmark(accountID: Int64, statusID: Int64) async throws
     /// Of `statusIDs`, those the viewer favourited, boosted and bookmarked.
     func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>)
+    /// Posts the account favourited or bookmarked, newest mark first, with the mark's id for paging.
+    func favourited(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
+    func bookmarked(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
+    /// Accounts that favourited or boosted a post.
+    func favouritedBy(statusID: Int64, limit: Int) async throws -> [Account]
+    func rebloggedBy(statusID: Int64, limit: Int) async throws -> [Account]
+    /// Accounts whose username or display name starts with `query` (case-insensitive), local first.
+    func searchAccounts(_ query: String, limit: Int) async throws -> [Account]
+    /// Public posts containing `query`, newest first.
+    func searchStatuses(_ query: String, limit: Int) async throws -> [Status]
+    /// Hashtags starting with `query`, with how many posts use them.
+    func searchTags(_ query: String, limit: Int) async throws -> [(name: String, uses: Int)]
     func idempotentStatus(accountID: Int64, key: String) async throws -> Int64?
     func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws
 }

@@ -1,4 +1,5 @@
 import ActivityStreams
+import Core
 import Crypto
 import Domain
 import Foundation
@@ -298,6 +299,19 @@ public final class InboxProcessor: Service, Sendable {
             _ = try await statuses.insert(reblog, publish: nil)
         } catch let error as KithError where error.kind == .conflict {
             return
+        }
+    }
+}
+
+extension InboxProcessor: PostResolver {
+    /// Fetches a post from its (allowed) node, with its author, and stores it.
+    public func resolvePost(url: String) async throws -> Status? {
+        if let known = try await statuses.status(uri: url) { return known }
+        guard !resolver.isLocal(url), try await policy.allows(uri: url) else { return nil }
+        do {
+            return try await fetchParent(url, depth: 0)
+        } catch is ActivityStreamsError {
+            return nil  // not a post
         }
     }
 }

@@ -15,23 +15,25 @@ extension PostgresFederationStore: StatusRepository {
 
     func statuses(_ rows: PostgresRowSequence) async throws -> [Status] {
         var result: [Status] = []
-        for try await row in rows {
-            let (id, uri, url, accountID, local, objectType, inReplyToID, inReplyToURI, reblogOfID, contextURI) =
-                try row.decode((Int64, String, String?, Int64, Bool, String, Int64?, String?, Int64?, String?).self)
-            let c = row.makeRandomAccess()
-            let mentionURIs = try c[20].decode([String].self)
-            let mentionNames = try c[21].decode([String].self)
-            result.append(
-                Status(
-                    id: id, uri: uri, url: url, accountID: accountID, local: local, objectType: objectType, inReplyToID: inReplyToID,
-                    inReplyToURI: inReplyToURI, reblogOfID: reblogOfID, contextURI: contextURI, title: try c[10].decode(String?.self),
-                    content: try c[11].decode(String.self), spoilerText: try c[12].decode(String.self), sensitive: try c[13].decode(Bool.self),
-                    visibility: Visibility(rawValue: try c[14].decode(String.self)) ?? .direct, language: try c[15].decode(String?.self),
-                    to: try c[16].decode([String].self), cc: try c[17].decode([String].self), publishedAt: try c[18].decode(Date.self),
-                    editedAt: try c[19].decode(Date?.self),
-                    mentions: zip(mentionURIs, mentionNames).map { Mention(uri: $0, name: $1) }, tags: try c[22].decode([String].self)))
-        }
+        for try await row in rows { result.append(try Self.decodeStatus(row)) }
         return result
+    }
+
+    /// One status from a row whose first columns are `statusColumns`.
+    static func decodeStatus(_ row: PostgresRow) throws -> Status {
+        let (id, uri, url, accountID, local, objectType, inReplyToID, inReplyToURI, reblogOfID, contextURI) =
+            try row.decode((Int64, String, String?, Int64, Bool, String, Int64?, String?, Int64?, String?).self)
+        let c = row.makeRandomAccess()
+        let mentionURIs = try c[20].decode([String].self)
+        let mentionNames = try c[21].decode([String].self)
+        return Status(
+            id: id, uri: uri, url: url, accountID: accountID, local: local, objectType: objectType, inReplyToID: inReplyToID,
+            inReplyToURI: inReplyToURI, reblogOfID: reblogOfID, contextURI: contextURI, title: try c[10].decode(String?.self),
+            content: try c[11].decode(String.self), spoilerText: try c[12].decode(String.self), sensitive: try c[13].decode(Bool.self),
+            visibility: Visibility(rawValue: try c[14].decode(String.self)) ?? .direct, language: try c[15].decode(String?.self),
+            to: try c[16].decode([String].self), cc: try c[17].decode([String].self), publishedAt: try c[18].decode(Date.self),
+            editedAt: try c[19].decode(Date?.self),
+            mentions: zip(mentionURIs, mentionNames).map { Mention(uri: $0, name: $1) }, tags: try c[22].decode([String].self))
     }
 
     func writeMentionsAndTags(_ status: Status, id: Int64, on connection: PostgresConnection) async throws {

@@ -127,4 +127,83 @@ extension PostgresFederationStore: TimelineRepository {
             ON CONFLICT (account_id, key) DO UPDATE SET status_id = excluded.status_id, created_at = now()
             """, logger: logger)
     }
+
+    func marked(_ table: String, accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)] {
+        var bindings = PostgresBindings()
+        bindings.append(accountID)
+        bindings.append(page.maxID ?? Int64.max)
+        bindings.append(page.sinceID ?? page.minID ?? 0)
+        bindings.append(Int64(max(1, min(page.limit, 40))))
+        let sql = """
+            SELECT \(Self.statusColumns), m.id FROM \(table) m JOIN statuses s ON s.id = m.status_id
+            WHERE m.account_id = $1 AND m.id < $2 AND m.id > $3 ORDER BY m.id DESC LIMIT $4
+            """
+        var result: [(markID: Int64, status: Status)] = []
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
+            let markID = try row.makeRandomAccess()[23].decode(Int64.self)
+            result.append((markID, try Self.decodeStatus(row)))
+        }
+        return result
+    }
+
+    public func favourited(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)] {
+        try await marked("favourites", accountID: accountID, page: page)
+    }
+
+    public func bookmarked(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)] {
+        try await marked("bookmarks", accountID: accountID, page: page)
+    }
+
+    public func favouritedBy(statusID: Int64, limit: Int) async throws -> [Account] {
+        try await accounts(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns) FROM favourites f JOIN accounts a ON a.id = f.account_id
+            WHERE f.status_id = \(statusID) ORDER BY f.id DESC LIMIT \(limit)
+            """)
+    }
+
+    public func rebloggedBy(statusID: Int64, limit: Int) async throws -> [Account] {
+        try await accounts(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns) FROM statuses s JOIN accounts a ON a.id = s.account_id
+            WHERE s.reblog_of_id = \(statusID) ORDER BY s.id DESC LIMIT \(limit)
+            """)
+    }
+
+    static func likePattern(_ query: String) -> String {
+        query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    public func searchAccounts(_ query: String, limit: Int) async throws -> [Account] {
+        let pattern = Self.likePattern(query.lowercased()) + "%"
+        return try await accounts(
+            """
+            SELECT \(unescaped: Self.accountColumns) FROM accounts
+            WHERE lower(username) LIKE \(pattern) OR lower(display_name) LIKE \(pattern)
+            ORDER BY (domain IS NULL) DESC, lower(username) LIMIT \(limit)
+            """)
+    }
+
+    public func searchStatuses(_ query: String, limit: Int) async throws -> [Status] {
+        let pattern = "%" + Self.likePattern(query.lowercased()) + "%"
+        return try await statuses(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.statusColumns) FROM statuses s
+                WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND lower(s.content) LIKE \(pattern)
+                ORDER BY s.id DESC LIMIT \(limit)
+                """, logger: logger))
+    }
+
+    public func searchTags(_ query: String, limit: Int) async throws -> [(name: String, uses: Int)] {
+        let pattern = Self.likePattern(query.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "#"))) + "%"
+        var result: [(name: String, uses: Int)] = []
+        for try await (name, uses) in try await client.query(
+            "SELECT name, count(*) FROM status_tags WHERE lower(name) LIKE \(pattern) GROUP BY name ORDER BY count(*) DESC, name LIMIT \(limit)",
+            logger: logger
+        ).decode((String, Int).self) {
+            result.append((name, uses))
+        }
+        return result
+    }
 }

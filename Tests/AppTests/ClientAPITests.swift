@@ -180,4 +180,80 @@ import Testing
             #expect(try await c.get("/api/v1/accounts/999").status == 404)
         }
     }
+
+    @Test func listsRequestsProfileAndSearch() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice", locked: true)
+            let amy = try await hq.createAccount("amy")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let m = API(node: hq, token: try await token(hq, amy))
+            let b = API(node: sub, token: try await token(sub, bob))
+
+            // Search with resolve finds alice on hq through WebFinger; bob asks to follow her.
+            let found = try await b.get("/api/v2/search?q=\(hq.acct("alice"))&resolve=true&type=accounts")
+            #expect(found.status == 200, "\(found.body)")
+            let aliceOnSub = try #require(found.json?["accounts"]?.listValue.first?["id"]?.stringValue)
+            #expect(found.json?["accounts"]?.listValue.first?["locked"] == true)
+            #expect(try await b.post("/api/v1/accounts/\(aliceOnSub)/follow").json?["requested"] == true)
+            try await eventually("the request on hq") { try await a.get("/api/v1/follow_requests").json?.listValue.count == 1 }
+            let requester = try #require(try await a.get("/api/v1/follow_requests").json?.listValue.first)
+            #expect(requester["acct"]?.stringValue == sub.acct("bob"))
+            let requesterID = try #require(requester["id"]?.stringValue)
+            let authorized = try await a.post("/api/v1/follow_requests/\(requesterID)/authorize")
+            #expect(authorized.json?["followed_by"] == true)
+            try await eventually("accepted on sub") {
+                try await b.get("/api/v1/accounts/relationships?id[]=\(aliceOnSub)").json?.listValue.first?["following"] == true
+            }
+            let followers = try await a.get("/api/v1/accounts/\(alice.id)/followers").json?.listValue ?? []
+            #expect(followers.map { $0["acct"]?.stringValue } == [sub.acct("bob")])
+            #expect(try await b.get("/api/v1/accounts/\(bob.id)/following").json?.listValue.first?["id"]?.stringValue == aliceOnSub)
+            #expect(try await a.post("/api/v1/follow_requests/\(requesterID)/reject").status == 404)  // nothing pending
+
+            // Favourites and bookmarks lists; who favourited and boosted.
+            let post = try await a.post("/api/v1/statuses", #"{"status":"Quarterly #results are in"}"#)
+            let postID = try #require(post.json?["id"]?.stringValue)
+            let postURI = try #require(post.json?["uri"]?.stringValue)
+            _ = try await m.post("/api/v1/statuses/\(postID)/favourite")
+            _ = try await m.post("/api/v1/statuses/\(postID)/reblog")
+            _ = try await m.post("/api/v1/statuses/\(postID)/bookmark")
+            #expect(try await m.get("/api/v1/favourites").json?.listValue.map { $0["id"]?.stringValue } == [postID])
+            let bookmarks = try await m.get("/api/v1/bookmarks")
+            #expect(bookmarks.json?.listValue.first?["bookmarked"] == true)
+            #expect(bookmarks.headers["link"]?.contains("rel=\"next\"") == true)
+            #expect(try await a.get("/api/v1/statuses/\(postID)/favourited_by").json?.listValue.first?["username"] == "amy")
+            #expect(try await a.get("/api/v1/statuses/\(postID)/reblogged_by").json?.listValue.first?["username"] == "amy")
+            _ = try await m.post("/api/v1/statuses/\(postID)/unbookmark")
+            #expect(try await m.get("/api/v1/bookmarks").json?.listValue.isEmpty == true)
+
+            // Search: local accounts by prefix, posts by text, tags; a remote post by URL.
+            let local = try await m.get("/api/v2/search?q=al")
+            #expect(local.json?["accounts"]?.listValue.contains { $0["username"] == "alice" } == true)
+            #expect(local.json?["hashtags"]?.listValue.isEmpty == true)
+            let tagged = try await m.get("/api/v2/search?q=%23res&type=hashtags")
+            #expect(tagged.json?["hashtags"]?.listValue.first?["name"] == "results")
+            #expect(try await m.get("/api/v2/search?q=quarterly&type=statuses").json?["statuses"]?.listValue.first?["id"]?.stringValue == postID)
+            let remote = try await b.get("/api/v2/search?q=\(postURI.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&resolve=true")
+            #expect(remote.json?["statuses"]?.listValue.first?["uri"]?.stringValue == postURI)
+            #expect(try await b.get("/api/v2/search?q=").status == 400)
+
+            // Profile: display name and note, federated as Update.
+            let updated = try await RawHTTP.send(
+                .PATCH, hq.baseURL + "/api/v1/accounts/update_credentials",
+                headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/json"],
+                body: #"{"display_name":"Alice (Ops)","note":"Runs #ops","locked":"false"}"#)
+            #expect(updated.status == 200, "\(updated.body)")
+            #expect(updated.json?["display_name"] == "Alice (Ops)")
+            #expect(updated.json?["locked"] == false)
+            #expect(updated.json?["note"]?.stringValue?.contains("tags/ops") == true)
+            try await eventually("the profile on sub") {
+                try await b.get("/api/v1/accounts/\(aliceOnSub)").json?["display_name"] == "Alice (Ops)"
+            }
+            let tooLong = try await RawHTTP.send(
+                .PATCH, hq.baseURL + "/api/v1/accounts/update_credentials",
+                headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/json"],
+                body: #"{"display_name":"\#(String(repeating: "x", count: 101))"}"#)
+            #expect(tooLong.status == 422)
+        }
+    }
 }

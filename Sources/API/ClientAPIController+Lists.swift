@@ -1,0 +1,168 @@
+import ActivityStreams
+import Core
+import Domain
+import Federation
+import Foundation
+import Hummingbird
+
+extension ClientAPIController {
+    /// Lists (favourites, bookmarks, followers, follow requests), profile updates and search.
+    func addListRoutes(to router: Router<AppRequestContext>) {
+        for (path, scope, favourites) in [("/api/v1/favourites", "read:favourites", true), ("/api/v1/bookmarks", "read:bookmarks", false)] {
+            router.get(RouterPath(path)) { request, _ in
+                let (_, viewer) = try await self.user(request, scope: scope)
+                let page = try Self.page(request)
+                let marked =
+                    favourites
+                    ? try await self.d.timelines.favourited(accountID: viewer.id, page: page)
+                    : try await self.d.timelines.bookmarked(accountID: viewer.id, page: page)
+                return self.respond(
+                    .array(try await self.statusEntities(marked.map(\.status), viewer: viewer)),
+                    headers: self.link(request, first: marked.first?.markID, last: marked.last?.markID))
+            }
+        }
+        router.get("/api/v1/follow_requests") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:follows")
+            let page = try Self.page(request)
+            let entries = try await self.d.graph.followers(of: viewer.id, state: .pending, limit: page.limit, maxID: page.maxID)
+            var accounts: [JSONValue] = []
+            for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
+            return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.followID, last: entries.last?.followID))
+        }
+        for action in ["authorize", "reject"] {
+            router.post(RouterPath("/api/v1/follow_requests/:id/\(action)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "write:follows")
+                let requester = try await self.account(context)
+                if action == "authorize" {
+                    try await self.d.social.authorizeFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+                } else {
+                    try await self.d.social.rejectFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+                }
+                return self.respond(try await self.relationship(viewer: viewer, account: requester))
+            }
+        }
+        for followers in [true, false] {
+            router.get(RouterPath("/api/v1/accounts/:id/\(followers ? "followers" : "following")")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "read:accounts")
+                let account = try await self.account(context)
+                let page = try Self.page(request)
+                let entries =
+                    followers
+                    ? try await self.d.graph.followers(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
+                    : try await self.d.graph.following(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
+                var accounts: [JSONValue] = []
+                for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
+                return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.followID, last: entries.last?.followID))
+            }
+        }
+        for (suffix, favourites) in [("favourited_by", true), ("reblogged_by", false)] {
+            router.get(RouterPath("/api/v1/statuses/:id/\(suffix)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "read:statuses")
+                let status = try await self.visibleStatus(context, viewer: viewer)
+                let limit = try Self.page(request).limit
+                let accounts =
+                    favourites
+                    ? try await self.d.timelines.favouritedBy(statusID: status.id, limit: limit)
+                    : try await self.d.timelines.rebloggedBy(statusID: status.id, limit: limit)
+                var entities: [JSONValue] = []
+                for account in accounts { entities.append(try await self.accountEntity(account, viewer: viewer)) }
+                return self.respond(.array(entities))
+            }
+        }
+        router.patch("/api/v1/accounts/update_credentials") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "write:accounts")
+            let parameters = try await RequestParameters.parse(request)
+            let note = parameters["note"].map { text in
+                text.isEmpty ? "" : TextFormatter(baseURL: self.d.node.baseURL).format(text) { _ in nil }.html
+            }
+            var locked: Bool?
+            if let raw = parameters["locked"] { locked = raw == "true" || raw == "1" }
+            let updated: Account
+            do {
+                updated = try await self.d.social.updateProfile(
+                    accountID: viewer.id, displayName: parameters["display_name"], note: note, locked: locked)
+            } catch let error as KithError where error.kind == .invalidInput {
+                throw KithError(.unprocessable, "Validation failed: \(error.message)")
+            }
+            let follows = try await self.d.graph.followCounts(of: updated.id)
+            let posts = try await self.d.statuses.countStatuses(accountID: updated.id, visibilities: Visibility.allCases)
+            return self.respond(
+                MastodonEntities.account(updated, counts: (follows.followers, follows.following, posts), node: self.d.node.domain, withSource: true))
+        }
+        router.get("/api/v2/search") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:search")
+            return self.respond(try await self.search(request, viewer: viewer))
+        }
+    }
+
+    func link(_ request: Request, first: Int64?, last: Int64?) -> HTTPFields {
+        var headers = HTTPFields()
+        if let first, let last {
+            let path = d.node.baseURL + request.uri.path
+            headers[.init("Link")!] = "<\(path)?max_id=\(last)>; rel=\"next\", <\(path)?min_id=\(first)>; rel=\"prev\""
+        }
+        return headers
+    }
+
+    /// `GET /api/v2/search`: accounts, statuses and hashtags; with `resolve=true`, a
+    /// `user@domain` is looked up through WebFinger and a post's URL fetched from its node.
+    func search(_ request: Request, viewer: Account) async throws -> JSONValue {
+        let parameters = try await RequestParameters.parse(request)
+        let query = (parameters["q"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
+        let type = parameters["type"]
+        let resolve = parameters["resolve"] == "true" || parameters["resolve"] == "1"
+        let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 20, 40))
+        var accounts: [Account] = []
+        var statuses: [Status] = []
+        let isURL = query.hasPrefix("https://") || query.hasPrefix("http://")
+        let acct = query.hasPrefix("@") ? String(query.dropFirst()) : query
+        if resolve, isURL {
+            if let found = try? await resolveURL(query) {
+                switch found {
+                case .account(let account): accounts.append(account)
+                case .status(let status): statuses.append(status)
+                }
+            }
+        } else if type == nil || type == "accounts" {
+            if acct.split(separator: "@").count == 2 {
+                if let found = try? await (resolve ? d.directory.resolve(acct) : lookup(acct)) { accounts.append(found) }
+            } else {
+                accounts = try await d.timelines.searchAccounts(acct, limit: limit)
+            }
+        }
+        if !isURL, type == nil || type == "statuses" {
+            statuses = try await d.timelines.searchStatuses(query, limit: limit)
+        }
+        var tags: [JSONValue] = []
+        if !isURL, type == nil || type == "hashtags" {
+            tags = try await d.timelines.searchTags(query, limit: limit).map { tag in
+                ["name": .string(tag.name), "url": .string("\(d.node.baseURL)/tags/\(tag.name)"), "history": [], "following": false]
+            }
+        }
+        var accountEntities: [JSONValue] = []
+        for account in accounts.prefix(limit) where type == nil || type == "accounts" {
+            accountEntities.append(try await accountEntity(account, viewer: viewer))
+        }
+        var visible: [Status] = []
+        for status in statuses where try await canSee(status, viewer: viewer) { visible.append(status) }
+        return [
+            "accounts": .array(accountEntities),
+            "statuses": .array(type == nil || type == "statuses" ? try await statusEntities(Array(visible.prefix(limit)), viewer: viewer) : []),
+            "hashtags": .array(tags),
+        ]
+    }
+
+    enum Resolved {
+        case account(Account)
+        case status(Status)
+    }
+
+    /// A URL: a known post or actor, else fetched from its (allowed) node.
+    func resolveURL(_ url: String) async throws -> Resolved {
+        if let status = try await d.statuses.status(uri: url) { return .status(status) }
+        if let account = try await d.accounts.account(uri: url) { return .account(account) }
+        if let status = try await d.posts.resolvePost(url: url) { return .status(status) }
+        return .account(try await d.directory.resolve(url))
+    }
+}
