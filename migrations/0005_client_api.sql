@@ -30,4 +30,14 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_account_idx ON notifications (account_id, id DESC);
 
+-- Where each account stopped reading (Mastodon's markers), per timeline.
+CREATE TABLE markers (
+    account_id    bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    timeline      text NOT NULL CHECK (timeline IN ('home', 'notifications')),
+    last_read_id  bigint NOT NULL,
+    version       integer NOT NULL DEFAULT 1,
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, timeline)
+);
+
 CREATE INDEX statuses_public_timeline_idx ON statuses (id DESC) WHERE visibility = 'public' AND reblog_of_id IS NULL;

@@ -89,6 +89,63 @@ extension ClientAPIController {
             return self.respond(
                 MastodonEntities.account(updated, counts: (follows.followers, follows.following, posts), node: self.d.node.domain, withSource: true))
         }
+        router.get("/api/v1/timelines/tag/:hashtag") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let tag = try context.parameters.require("hashtag")
+            let query = request.uri.queryParameters
+            let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
+            return try await self.statusPage(
+                try await self.d.timelines.tagTimeline(tag, local: local, page: try Self.page(request)), request: request, viewer: viewer)
+        }
+        router.get("/api/v1/instance/peers") { _, _ in
+            self.respond(.array(try await self.d.timelines.peers().map { .string($0) }))
+        }
+        router.get("/api/v1/markers") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let parameters = try await RequestParameters.parse(request)
+            let wanted = parameters.list("timeline")
+            var result: [String: JSONValue] = [:]
+            for (timeline, marker) in try await self.d.timelines.markers(accountID: viewer.id) where wanted.isEmpty || wanted.contains(timeline) {
+                result[timeline] = [
+                    "last_read_id": .string(String(marker.lastReadID)), "version": .number(Double(marker.version)),
+                    "updated_at": MastodonEntities.date(marker.updatedAt),
+                ]
+            }
+            return self.respond(.object(result))
+        }
+        router.post("/api/v1/markers") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "write:statuses")
+            let parameters = try await RequestParameters.parse(request)
+            for timeline in ["home", "notifications"] {
+                // Form style (home[last_read_id]=…) or JSON ({"home": {"last_read_id": …}}).
+                let raw = parameters["\(timeline)[last_read_id]"] ?? parameters[timeline].flatMap { text in
+                    (try? JSONValue.parse(Array(text.utf8)))?["last_read_id"].map(RequestParameters.text)
+                }
+                guard let raw else { continue }
+                guard let id = Int64(raw) else { throw KithError(.unprocessable, "Validation failed: last_read_id must be an id") }
+                try await self.d.timelines.setMarker(accountID: viewer.id, timeline: timeline, lastReadID: id)
+            }
+            var result: [String: JSONValue] = [:]
+            for (timeline, marker) in try await self.d.timelines.markers(accountID: viewer.id) {
+                result[timeline] = [
+                    "last_read_id": .string(String(marker.lastReadID)), "version": .number(Double(marker.version)),
+                    "updated_at": MastodonEntities.date(marker.updatedAt),
+                ]
+            }
+            return self.respond(.object(result))
+        }
+        for action in ["block", "unblock"] {
+            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "write:blocks")
+                let account = try await self.account(context)
+                if action == "block" {
+                    try await self.d.social.block(accountID: viewer.id, targetAccountID: account.id)
+                } else {
+                    try await self.d.social.unblock(accountID: viewer.id, targetAccountID: account.id)
+                }
+                return self.respond(try await self.relationship(viewer: viewer, account: account))
+            }
+        }
         router.get("/api/v2/search") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:search")
             return self.respond(try await self.search(request, viewer: viewer))

@@ -125,6 +125,30 @@ public struct SocialService: Sendable {
         if reject != nil { await notifier?.activityRecorded() }
     }
 
+    /// Blocks an account: follows both ways end; a remote account is sent Block.
+    public func block(accountID: Int64, targetAccountID: Int64) async throws {
+        let account = try await localAccount(accountID)
+        guard let target = try await accounts.account(id: targetAccountID), target.id != account.id else {
+            throw KithError(.notFound, "no account \(targetAccountID)")
+        }
+        let uri = "\(account.uri)#blocks/\(try await statuses.nextID())"
+        try await graph.block(
+            accountID: account.id, targetAccountID: target.id, uri: uri,
+            publish: target.isLocal ? nil : OutgoingActivity(uri: uri, accountID: account.id, kind: .block, objectURI: target.uri, targetAccountID: target.id, to: [target.uri]))
+        if !target.isLocal { await notifier?.activityRecorded() }
+    }
+
+    public func unblock(accountID: Int64, targetAccountID: Int64) async throws {
+        let account = try await localAccount(accountID)
+        guard let target = try await accounts.account(id: targetAccountID) else { throw KithError(.notFound, "no account \(targetAccountID)") }
+        try await graph.unblock(
+            accountID: account.id, targetAccountID: target.id,
+            publish: target.isLocal
+                ? nil
+                : OutgoingActivity(accountID: account.id, kind: .undo, objectURI: target.uri, targetAccountID: target.id, relatedActorURI: "Block", to: [target.uri]))
+        if !target.isLocal { await notifier?.activityRecorded() }
+    }
+
     // MARK: Posts
 
     /// What a new post says. `content` is HTML (the client API turns text into it);

@@ -406,6 +406,13 @@ public protocol TimelineRepository: Sendable {
     func searchStatuses(_ query: String, limit: Int) async throws -> [Status]
     /// Hashtags starting with `query`, with how many posts use them.
     func searchTags(_ query: String, limit: Int) async throws -> [(name: String, uses: Int)]
+    /// Public posts tagged `tag`, newest first.
+    func tagTimeline(_ tag: String, local: Bool?, page: PageRequest) async throws -> [Status]
+    /// Domains of the remote nodes this node knows accounts of.
+    func peers() async throws -> [String]
+    /// Markers: timeline name → (last read id, version, updated).
+    func markers(accountID: Int64) async throws -> [String: (lastReadID: Int64, version: Int, updatedAt: Date)]
+    func setMarker(accountID: Int64, timeline: String, lastReadID: Int64) async throws
     func idempotentStatus(accountID: Int64, key: String) async throws -> Int64?
     func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws
 }

@@ -206,4 +206,37 @@ extension PostgresFederationStore: TimelineRepository {
         }
         return result
     }
+
+    public func tagTimeline(_ tag: String, local: Bool?, page: PageRequest) async throws -> [Status] {
+        var binds = PostgresBindings()
+        binds.append(tag.lowercased())
+        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = $1)"
+        if let local {
+            binds.append(local)
+            filter += " AND s.local = $2"
+        }
+        return try await self.page(filter, binds: binds, page: page)
+    }
+
+    public func peers() async throws -> [String] {
+        try await domains("SELECT DISTINCT lower(domain) FROM accounts WHERE domain IS NOT NULL ORDER BY 1")
+    }
+
+    public func markers(accountID: Int64) async throws -> [String: (lastReadID: Int64, version: Int, updatedAt: Date)] {
+        var result: [String: (lastReadID: Int64, version: Int, updatedAt: Date)] = [:]
+        for try await (timeline, last, version, updated) in try await client.query(
+            "SELECT timeline, last_read_id, version, updated_at FROM markers WHERE account_id = \(accountID)", logger: logger
+        ).decode((String, Int64, Int, Date).self) {
+            result[timeline] = (last, version, updated)
+        }
+        return result
+    }
+
+    public func setMarker(accountID: Int64, timeline: String, lastReadID: Int64) async throws {
+        try await client.query(
+            """
+            INSERT INTO markers (account_id, timeline, last_read_id) VALUES (\(accountID), \(timeline), \(lastReadID))
+            ON CONFLICT (account_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, version = markers.version + 1, updated_at = now()
+            """, logger: logger)
+    }
 }

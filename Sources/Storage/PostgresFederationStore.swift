@@ -297,10 +297,13 @@ extension PostgresFederationStore: SocialGraphRepository {
     public func unblock(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws {
         try await transaction { connection in
             let rows = try await connection.query(
-                "DELETE FROM blocks WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID) RETURNING id", logger: logger)
-            var removed = false
-            for try await _ in rows { removed = true }
-            if removed { try await record(publish, on: connection) }
+                "DELETE FROM blocks WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID) RETURNING uri", logger: logger)
+            var removed: String??
+            for try await uri in rows.decode(String?.self) { removed = .some(uri) }
+            guard let removed else { return }
+            var activity = publish
+            if activity?.relatedURI == nil { activity?.relatedURI = removed }  // the Undo names the Block it undoes
+            try await record(activity, on: connection)
         }
     }
 

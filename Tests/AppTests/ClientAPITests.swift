@@ -256,4 +256,45 @@ import Testing
             #expect(tooLong.status == 422)
         }
     }
+
+    @Test func tagTimelinePeersMarkersAndBlocks() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let b = API(node: sub, token: try await token(sub, bob))
+            _ = try await a.post("/api/v1/statuses", #"{"status":"about #Kith"}"#)
+            _ = try await a.post("/api/v1/statuses", #"{"status":"about #other"}"#)
+            let tagged = try await a.get("/api/v1/timelines/tag/kith").json?.listValue ?? []
+            #expect(tagged.count == 1)
+            #expect(tagged.first?["tags"]?.listValue.first?["name"] == "kith")
+            #expect(try await RawHTTP.send(.GET, hq.baseURL + "/api/v1/timelines/tag/kith").status == 401)
+
+            // Markers, in form and JSON style.
+            let form = try await RawHTTP.send(
+                .POST, hq.baseURL + "/api/v1/markers",
+                headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/x-www-form-urlencoded"],
+                body: "home%5Blast_read_id%5D=123")
+            #expect(form.json?["home"]?["last_read_id"] == "123")
+            _ = try await a.post("/api/v1/markers", #"{"notifications":{"last_read_id":"456"},"home":{"last_read_id":"124"}}"#)
+            let markers = try await a.get("/api/v1/markers?timeline[]=home").json
+            #expect(markers?["home"]?["last_read_id"] == "124")
+            #expect(markers?["home"]?["version"]?.numberValue == 2)
+            #expect(markers?["notifications"] == nil)
+
+            // bob follows alice, then alice blocks him: the follow ends on both nodes.
+            let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
+            _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            #expect(try await RawHTTP.send(.GET, hq.baseURL + "/api/v1/instance/peers").json == [.string(sub.domain)])
+            let blocked = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/block")
+            #expect(blocked.json?["blocking"] == true)
+            #expect(try await hq.store.followCounts(of: alice.id).followers == 0)
+            try await eventually("the block on sub") { try await sub.store.followCounts(of: bob.id).following == 0 }
+            #expect(try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow").status == 403)
+            #expect(try await a.post("/api/v1/accounts/\(bobOnHQ.id)/unblock").json?["blocking"] == false)
+            try await eventually("unblocked on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) == false }
+        }
+    }
 }
