@@ -95,11 +95,15 @@ import Glibc
 
         let dir = try TemporaryDirectory("kith-usr")
         defer { dir.remove() }
-        guard let nobody = getpwnam("nobody") else { throw POSIXError(.ENOENT) }
-        chown(dir.path, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
+        // getpwnam's result lives in static storage that other threads' look-ups overwrite:
+        // copy what is needed at once.
+        guard let entry = getpwnam("nobody") else { throw POSIXError(.ENOENT) }
+        let nobody = entry.pointee
+        let nobodyUID = nobody.pw_uid
+        chown(dir.path, nobodyUID, nobody.pw_gid)
 
         let port = try Loopback.freePort()
-        let serve = try start(["serve", "--port", String(port), "--data-dir", dir.path, "--migrations-dir", TestDatabase.migrationsDirectory], asUser: nobody.pointee)
+        let serve = try start(["serve", "--port", String(port), "--data-dir", dir.path, "--migrations-dir", TestDatabase.migrationsDirectory], asUser: nobody)
         let health = try await waitForHealth(port: port, process: serve)
         #expect(health?.status == 200)
         let owners = postgresProcesses(using: dir.path).compactMap { pid -> uid_t? in
@@ -107,7 +111,7 @@ import Glibc
             return stat("/proc/\(pid)", &info) == 0 ? info.st_uid : nil
         }
         #expect(!owners.isEmpty)
-        #expect(owners.allSatisfy { $0 == nobody.pointee.pw_uid })
+        #expect(owners.allSatisfy { $0 == nobodyUID }, "\(owners) vs \(nobodyUID)")
         serve.signal(SIGTERM)
         #expect(await serve.wait(timeout: .seconds(60)) == 0, "\(serve.errorOutput)")
         #expect(postgresProcesses(using: dir.path).isEmpty)
