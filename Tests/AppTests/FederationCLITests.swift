@@ -9,6 +9,10 @@ import Testing
     let cli = CLITests()
 
     @Test func policyDeliveriesRetryAndResolve() async throws {
+        try await withNodeGate { try await policyAndDeliveries() }
+    }
+
+    func policyAndDeliveries() async throws {
         let peer = try await TestNode(name: "cli_peer")
         do {
             try await peer.start()

@@ -9,6 +9,10 @@ import Testing
 /// OAuth 2 and the first Mastodon endpoints, over real HTTP against a whole node.
 @Suite(.serialized) struct OAuthTests {
     func withNode(_ body: @Sendable (TestNode, Account) async throws -> Void) async throws {
+        try await withNodeGate { try await node(body) }
+    }
+
+    func node(_ body: @Sendable (TestNode, Account) async throws -> Void) async throws {
         let node = try await TestNode(name: "oauth")
         do {
             try await node.start()

@@ -82,6 +82,10 @@ import Testing
     }
 
     @Test func capturedGoToSocialDeliveriesAreProcessed() async throws {
+        try await withNodeGate { try await capturedDeliveries() }
+    }
+
+    func capturedDeliveries() async throws {
         let node = try await TestNode(name: "gts")
         do {
             try await node.start()

@@ -69,8 +69,9 @@ final class TestNode: @unchecked Sendable {
         self.pool = pool
         self.runtime = runtime
         self.group = group
-        self.task = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let task = Task { try await group.run() }
+        self.task = task
+        let deadline = ContinuousClock.now + .seconds(60)
         while Loopback.get(port: port, path: "/health", timeoutSeconds: 2)?.status != 200 {
             guard ContinuousClock.now < deadline else { throw KithError(.unavailable, "node \(name) did not start") }
             try await Task.sleep(for: .milliseconds(50))
@@ -133,7 +134,7 @@ final class TestNode: @unchecked Sendable {
 
 /// Waits until `condition` holds, polling; fails after `timeout`. Bounded in time.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(15), _ condition: @Sendable () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
@@ -195,10 +196,49 @@ enum RawHTTP {
     }
 }
 
+/// One test with whole nodes at a time: each node runs servers, workers and a database pool,
+/// and several at once on two cores slow everything past its timeouts.
+actor NodeTestGate {
+    static let shared = NodeTestGate()
+    var busy = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+/// Runs `body` while holding the node gate.
+func withNodeGate<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    await NodeTestGate.shared.acquire()
+    let result: Result<T, any Error>
+    do { result = .success(try await body()) } catch { result = .failure(error) }
+    await NodeTestGate.shared.release()
+    return try result.get()
+}
+
 /// Runs `body` with two started nodes, `hq` and `sub`, that allow each other; removes both
 /// afterwards, whether `body` threw or not.
 func withTwoNodes(
     hqSettings: FederationSettings = TestNode.testSettings, _ body: @Sendable (TestNode, TestNode) async throws -> Void
+) async throws {
+    try await withNodeGate { try await twoNodes(hqSettings: hqSettings, body) }
+}
+
+private func twoNodes(
+    hqSettings: FederationSettings, _ body: @Sendable (TestNode, TestNode) async throws -> Void
 ) async throws {
     let hq = try await TestNode(name: "hq", settings: hqSettings)
     let sub = try await TestNode(name: "sub")
