@@ -10,6 +10,7 @@ alice lives on node A, bob on node B, both with password PW. Prints one line per
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -119,6 +120,19 @@ def main() -> int:
     check("bookmark", [s["id"] for s in bob.bookmarks()] == [on_b["id"]])
     resolved = bob.search_v2(reply_to_self["uri"], resolve=True)["statuses"]
     check("search with resolve fetches a remote post by URL", len(resolved) == 1 and resolved[0]["uri"] == reply_to_self["uri"])
+
+    # ActivityPub C2S: a Note POSTed to alice's outbox with her token reaches bob's node.
+    note = {
+        "@context": "https://www.w3.org/ns/activitystreams", "type": "Note", "content": "<p>Posted through the outbox</p>",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [args.a + "/users/alice/followers"],
+    }
+    request = urllib.request.Request(
+        args.a + "/users/alice/outbox", data=json.dumps(note).encode(), method="POST",
+        headers={"Authorization": "Bearer " + alice.access_token, "Content-Type": "application/activity+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        check("C2S outbox answers 201 with Location", response.status == 201 and bool(response.headers.get("Location")))
+    delivered = eventually("C2S note", lambda: any("Posted through the outbox" in s["content"] for s in bob.timeline_home()))
+    check("a Note posted to the outbox is delivered to the other node", delivered is not None)
 
     alice.status_delete(post["id"])
 

@@ -41,7 +41,7 @@ public struct ClientAPIController: Sendable {
         }
     }
 
-    let d: Dependencies
+    public let d: Dependencies
     static let json = "application/json; charset=utf-8"
 
     public init(_ dependencies: Dependencies) {

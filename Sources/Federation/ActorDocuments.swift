@@ -37,7 +37,12 @@ public enum ActorDocuments {
             "followers": .string(account.followersURI ?? id + "/followers"),
             "following": .string(account.followingURI ?? id + "/following"),
             "featured": .string(account.featuredURI ?? id + "/collections/featured"),
-            "endpoints": ["sharedInbox": .string(account.sharedInboxURI ?? node.sharedInboxURI)],
+            // FEP-d8c2: where a C2S client gets a token to post to the outbox.
+            "endpoints": [
+                "sharedInbox": .string(account.sharedInboxURI ?? node.sharedInboxURI),
+                "oauthAuthorizationEndpoint": .string(node.baseURL + "/oauth/authorize"),
+                "oauthTokenEndpoint": .string(node.baseURL + "/oauth/token"),
+            ],
             "publicKey": [
                 "id": .string(account.publicKeyID),
                 "owner": .string(id),

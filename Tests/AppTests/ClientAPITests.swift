@@ -297,4 +297,73 @@ import Testing
             try await eventually("unblocked on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) == false }
         }
     }
+
+    @Test func clientToServerOutboxAndInbox() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let amy = try await hq.createAccount("amy")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let b = API(node: sub, token: try await token(sub, bob))
+            let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
+            _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
+            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            // The actor advertises where C2S clients get tokens (FEP-d8c2).
+            let actor = try #require(try await RawHTTP.send(.GET, alice.uri, headers: ["Accept": "application/activity+json"]).json)
+            #expect(actor["endpoints"]?["oauthTokenEndpoint"]?.stringValue == hq.baseURL + "/oauth/token")
+
+            func outbox(_ json: String, as api: API = a, user: String = "alice") async throws -> RawHTTP.Reply {
+                try await RawHTTP.send(
+                    .POST, hq.baseURL + "/users/\(user)/outbox",
+                    headers: ["Authorization": "Bearer \(api.token)", "Content-Type": "application/activity+json"], body: json)
+            }
+            // A bare Note is wrapped in a Create, stored, and delivered to bob's node.
+            let bare = try await outbox(#"{"type":"Note","content":"<p>Hi <b>from</b> C2S #kith</p>","to":["https://www.w3.org/ns/activitystreams#Public"]}"#)
+            #expect(bare.status == 201, "\(bare.body)")
+            let location = try #require(bare.headers["location"])
+            #expect(location.hasPrefix(alice.uri + "/statuses/") && location.hasSuffix("/activity"))
+            let noteURI = String(location.dropLast("/activity".count))
+            let stored = try #require(try await hq.store.status(uri: noteURI))
+            #expect(stored.content.contains("Hi from C2S"))
+            #expect(!stored.content.contains("<b>"))
+            #expect(stored.tags == ["kith"])
+            try await eventually("delivered to sub") { try await sub.store.status(uri: noteURI) != nil }
+
+            // A Create with followers-only addressing; a Like and its Undo; a Delete.
+            let create = try await outbox(
+                #"{"type":"Create","to":["\#(alice.uri)/followers"],"object":{"type":"Note","content":"only followers"}}"#)
+            #expect(create.status == 201)
+            let privateURI = String(try #require(create.headers["location"]).dropLast("/activity".count))
+            #expect(try await hq.store.status(uri: privateURI)?.visibility == .private)
+            let m = API(node: hq, token: try await token(hq, amy))
+            let amyPost = try #require(try await m.post("/api/v1/statuses", #"{"status":"amy here"}"#).json?["uri"]?.stringValue)
+            #expect(try await outbox(#"{"type":"Like","object":"\#(amyPost)"}"#).status == 201)
+            let amyStatus = try #require(try await hq.store.status(uri: amyPost))
+            #expect(try await hq.store.counts(statusID: amyStatus.id).favourites == 1)
+            #expect(try await outbox(#"{"type":"Undo","object":{"type":"Like","object":"\#(amyPost)"}}"#).status == 201)
+            #expect(try await hq.store.counts(statusID: amyStatus.id).favourites == 0)
+            #expect(try await outbox(#"{"type":"Delete","object":"\#(privateURI)"}"#).status == 201)
+            #expect(try await hq.store.status(uri: privateURI) == nil)
+
+            // Refusals: another account's outbox, no token, unsupported types, bad JSON.
+            #expect(try await outbox(#"{"type":"Note","content":"x"}"#, as: m).status == 403)
+            #expect(try await RawHTTP.send(.POST, hq.baseURL + "/users/alice/outbox", body: "{}").status == 401)
+            #expect(try await outbox(#"{"type":"Move","object":"x"}"#).status == 400)
+            #expect(try await outbox("not json").status == 400)
+            #expect(try await outbox(#"{"type":"Like","object":"https://nowhere.example/x"}"#).status == 404)
+
+            // The owner reads its inbox: once alice follows bob, his post appears there.
+            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            _ = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/follow")
+            try await eventually("alice follows bob") { try await sub.store.followCounts(of: bob.id).followers == 1 }
+            let bobPost = try #require(try await b.post("/api/v1/statuses", #"{"status":"hello @alice@\#(hq.domain)"}"#).json?["uri"]?.stringValue)
+            try await eventually("bob's post on hq") { try await hq.store.status(uri: bobPost) != nil }
+            let inbox = try await RawHTTP.send(.GET, alice.uri + "/inbox", headers: ["Authorization": "Bearer \(a.token)"])
+            #expect(inbox.status == 200)
+            let items = inbox.json?["orderedItems"]?.listValue ?? []
+            #expect(items.contains { $0["type"] == "Create" && $0["object"]?["id"]?.stringValue == bobPost })
+            #expect(try await RawHTTP.send(.GET, alice.uri + "/inbox").status == 401)
+            #expect(try await RawHTTP.send(.GET, alice.uri + "/inbox", headers: ["Authorization": "Bearer \(m.token)"]).status == 403)
+        }
+    }
 }

@@ -1,0 +1,181 @@
+import ActivityStreams
+import Core
+import Domain
+import Federation
+import Foundation
+import Hummingbird
+
+/// ActivityPub client-to-server: an account's owner POSTs activities (or bare objects) to its
+/// outbox with a Bearer token, and reads its inbox. The same use cases as the Mastodon API run
+/// underneath, so side effects and delivery are the same.
+public struct ClientToServerController: Sendable {
+    let api: ClientAPIController
+    var d: ClientAPIController.Dependencies { api.d }
+
+    public init(api: ClientAPIController) {
+        self.api = api
+    }
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/users/:username/outbox") { request, context in
+            let (_, account) = try await self.api.user(request, scope: "write:statuses")
+            try self.requireOwner(account, context)
+            return try await self.post(request, account: account)
+        }
+        router.get("/users/:username/inbox") { request, context in
+            let (_, account) = try await self.api.user(request, scope: "read:statuses")
+            try self.requireOwner(account, context)
+            let page = try ClientAPIController.page(request)
+            let statuses = try await self.d.timelines.homeTimeline(accountID: account.id, page: page).filter { $0.accountID != account.id }
+            var items: [JSONValue] = []
+            for status in statuses {
+                guard let author = try await self.d.accounts.account(id: status.accountID) else { continue }
+                if let originalID = status.reblogOfID, let original = try await self.d.statuses.status(id: originalID) {
+                    items.append(ObjectDocuments.announce(status, originalURI: original.uri, author: author))
+                } else {
+                    var create = ObjectDocuments.create(status, author: author, node: self.d.node)
+                    if !status.local, case .object(var object) = create {
+                        object["id"] = .string(status.uri)  // remote activities' ids are not kept; the object's stands in
+                        create = .object(object)
+                    }
+                    items.append(create)
+                }
+            }
+            let id = account.uri + "/inbox"
+            var collection: [String: JSONValue] = [
+                "@context": "https://www.w3.org/ns/activitystreams", "id": .string(id), "type": "OrderedCollectionPage",
+                "partOf": .string(id), "orderedItems": .array(items),
+            ]
+            if let last = statuses.last, statuses.count == page.limit { collection["next"] = .string("\(id)?max_id=\(last.id)") }
+            return DocumentResponse.activityStreams(.object(collection), request: request)
+        }
+    }
+
+    func requireOwner(_ account: Account, _ context: AppRequestContext) throws {
+        guard account.username.lowercased() == (try context.parameters.require("username")).lowercased() else {
+            throw KithError(.forbidden, "only the account's owner may use its outbox and inbox")
+        }
+    }
+
+    func post(_ request: Request, account: Account) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(body.readableBytesView)
+        } catch {
+            throw KithError(.invalidInput, "the body is not JSON")
+        }
+        let type = ASObject.types(of: json).first ?? ""
+        if ASPost.postTypes.contains(type) {
+            // A bare object is wrapped in a Create, as the spec says.
+            return try await create(json, addressing: json, account: account)
+        }
+        let object = json["object"]
+        switch type {
+        case "Create":
+            guard let object, object.objectValue != nil else { throw KithError(.invalidInput, "Create needs an embedded object") }
+            return try await create(object, addressing: json, account: account)
+        case "Follow":
+            guard let target = object?.idValue else { throw KithError(.invalidInput, "Follow needs an object") }
+            let follow = try await d.social.follow(accountID: account.id, target)
+            return created(follow.uri ?? target)
+        case "Like", "Announce":
+            let status = try await statusNamed(object)
+            if type == "Like" {
+                try await d.social.like(accountID: account.id, statusID: status.id)
+                return created(status.uri)
+            }
+            return created(try await d.social.boost(accountID: account.id, statusID: status.id).uri)
+        case "Block":
+            guard let target = object?.idValue, let blocked = try await d.accounts.account(uri: target) else {
+                throw KithError(.notFound, "unknown actor to block")
+            }
+            try await d.social.block(accountID: account.id, targetAccountID: blocked.id)
+            return created(blocked.uri)
+        case "Undo":
+            guard let inner = object, let innerType = ASObject.types(of: inner).first, let target = inner["object"]?.idValue else {
+                throw KithError(.invalidInput, "Undo needs the embedded activity it undoes")
+            }
+            switch innerType {
+            case "Follow", "Block":
+                guard let other = try await d.accounts.account(uri: target) else { throw KithError(.notFound, "unknown actor") }
+                if innerType == "Follow" {
+                    try await d.social.unfollow(accountID: account.id, targetAccountID: other.id)
+                } else {
+                    try await d.social.unblock(accountID: account.id, targetAccountID: other.id)
+                }
+            case "Like":
+                try await d.social.unlike(accountID: account.id, statusID: try await statusNamed(.string(target)).id)
+            case "Announce":
+                try await d.social.unboost(accountID: account.id, statusID: try await statusNamed(.string(target)).id)
+            default:
+                throw KithError(.invalidInput, "Undo of \(innerType) is not supported")
+            }
+            return created(target)
+        case "Delete":
+            let status = try await statusNamed(object)
+            try await d.social.delete(accountID: account.id, statusID: status.id)
+            return created(status.uri)
+        case "Update":
+            guard let object, ASObject.types(of: object).contains(where: ASActor.actorTypes.contains), object["id"]?.stringValue == account.uri else {
+                throw KithError(.invalidInput, "only Update of the account's own actor is supported")
+            }
+            let updated = try await d.social.updateProfile(
+                accountID: account.id, displayName: object["name"]?.stringValue, note: object["summary"]?.stringValue,
+                locked: object["manuallyApprovesFollowers"]?.boolValue)
+            return created(updated.uri)
+        default:
+            throw KithError(.invalidInput, "activities of type '\(type)' are not supported in the outbox")
+        }
+    }
+
+    func statusNamed(_ value: JSONValue?) async throws -> Status {
+        guard let uri = value?.idValue, let status = try await d.statuses.status(uri: uri) else {
+            throw KithError(.notFound, "unknown object \(value?.idValue ?? "")")
+        }
+        return status
+    }
+
+    /// A Note from a client: its text (from `source`, or the HTML with tags removed) is formatted
+    /// as the Mastodon API formats posts; to/cc give the visibility and the addressees.
+    func create(_ object: JSONValue, addressing: JSONValue, account: Account) async throws -> Response {
+        let raw = object["source"]?["content"]?.stringValue ?? Self.stripTags(object["content"]?.stringValue ?? "")
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw KithError(.invalidInput, "the object has no content") }
+        guard text.count <= d.maxPostLength else { throw KithError(.unprocessable, "the text is longer than \(d.maxPostLength) characters") }
+        let to = (addressing["to"]?.idList ?? []) + (object["to"]?.idList ?? [])
+        let cc = (addressing["cc"]?.idList ?? []) + (object["cc"]?.idList ?? [])
+        let followers = account.followersURI ?? account.uri + "/followers"
+        let visibility = Addressing.visibility(to: to, cc: cc, followers: followers)
+        var inReplyTo: Int64?
+        if let parent = object["inReplyTo"]?.idValue {
+            guard let status = try await d.statuses.status(uri: parent) else { throw KithError(.notFound, "unknown inReplyTo \(parent)") }
+            inReplyTo = status.id
+        }
+        var mentioned: [String] = []
+        for uri in to + cc where !ASPublic.isPublic(uri) && uri != followers && uri != account.uri {
+            if let found = try? await d.directory.resolve(uri) { mentioned.append(found.uri) }
+        }
+        let formatter = TextFormatter(baseURL: d.node.baseURL)
+        let formatted = formatter.format(text) { _ in nil }
+        let status = try await d.social.post(
+            accountID: account.id,
+            .init(
+                content: formatted.html, visibility: visibility, inReplyToID: inReplyTo, mentions: mentioned, tags: formatted.tags,
+                spoilerText: object["summary"]?.stringValue ?? "", sensitive: object["sensitive"]?.boolValue ?? false))
+        return created(status.uri + "/activity")
+    }
+
+    static func stripTags(_ html: String) -> String {
+        var text = html.replacingOccurrences(of: "<br>", with: "\n").replacingOccurrences(of: "</p><p>", with: "\n\n")
+        while let open = text.range(of: "<"), let close = text.range(of: ">", range: open.upperBound..<text.endIndex) {
+            text.removeSubrange(open.lowerBound..<close.upperBound)
+        }
+        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    func created(_ location: String) -> Response {
+        Response(status: .created, headers: [.location: location])
+    }
+}
