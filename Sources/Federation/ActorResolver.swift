@@ -85,7 +85,7 @@ public struct ActorResolver: Sendable {
         return try await accounts.upsertRemote(
             RemoteActor(
                 uri: actor.id, username: actor.preferredUsername, domain: DomainPolicyService.domain(of: actor.id) ?? "",
-                displayName: actor.name ?? "", note: actor.summary ?? "", actorType: actor.type, url: actor.url, inboxURI: actor.inbox,
+                displayName: HTMLSanitizer.plainText(actor.name ?? ""), note: HTMLSanitizer.sanitize(actor.summary ?? ""), actorType: actor.type, url: actor.url, inboxURI: actor.inbox,
                 sharedInboxURI: actor.sharedInbox, outboxURI: actor.outbox, followersURI: actor.followers, followingURI: actor.following,
                 featuredURI: actor.featured, publicKeyID: keyID, publicKeyPEM: pem, locked: actor.manuallyApprovesFollowers,
                 discoverable: actor.discoverable, avatarURL: actor.iconURL))

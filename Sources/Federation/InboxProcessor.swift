@@ -226,8 +226,8 @@ public final class InboxProcessor: Service, Sendable {
         }
         let status = Status(
             uri: post.id, url: post.url, accountID: author.id, local: false, objectType: post.type, inReplyToID: parentID,
-            inReplyToURI: post.inReplyTo, contextURI: post.context, title: post.name, content: post.content,
-            spoilerText: post.summary ?? "", sensitive: post.sensitive,
+            inReplyToURI: post.inReplyTo, contextURI: post.context, title: post.name.map(HTMLSanitizer.plainText),
+            content: HTMLSanitizer.sanitize(post.content), spoilerText: post.summary.map(HTMLSanitizer.plainText) ?? "", sensitive: post.sensitive,
             visibility: Addressing.visibility(to: post.to, cc: post.cc, followers: author.followersURI), language: post.language,
             to: post.to, cc: post.cc, publishedAt: post.published ?? Date(), editedAt: post.updated,
             mentions: post.mentions.map { Mention(uri: $0.href, name: $0.name) }, tags: post.hashtags)
@@ -255,10 +255,10 @@ public final class InboxProcessor: Service, Sendable {
         } else if types.contains(where: ASPost.postTypes.contains) {
             let post = try ASPost(object)
             guard post.attributedTo == actor.uri, var status = try await statuses.status(uri: post.id), status.accountID == actor.id else { return }
-            status.content = post.content
-            status.spoilerText = post.summary ?? ""
+            status.content = HTMLSanitizer.sanitize(post.content)
+            status.spoilerText = post.summary.map(HTMLSanitizer.plainText) ?? ""
             status.sensitive = post.sensitive
-            status.title = post.name
+            status.title = post.name.map(HTMLSanitizer.plainText)
             status.editedAt = post.updated ?? Date()
             status.mentions = post.mentions.map { Mention(uri: $0.href, name: $0.name) }
             status.tags = post.hashtags

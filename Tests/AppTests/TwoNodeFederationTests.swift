@@ -123,6 +123,14 @@ import Testing
             try await eventually("kept and done") {
                 try await hq.count("SELECT count(*) FROM inbox_items WHERE activity_type = 'EmojiReact' AND state = 'done'") == 1
             }
+            // Hostile HTML from a peer is sanitised before it is stored.
+            let evil = #"{"id":"\#(bob.uri)/statuses/evil/activity","type":"Create","actor":"\#(bob.uri)","object":{"id":"\#(bob.uri)/statuses/evil","type":"Note","attributedTo":"\#(bob.uri)","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p onclick=\"x()\">hi<script>alert(1)</script><a href=\"javascript:alert(2)\">link</a></p>","summary":"<b>cw</b>"}}"#
+            #expect(try await send(evil) == 202)
+            try await eventually("the hostile post stored") { try await hq.store.status(uri: "\(bob.uri)/statuses/evil") != nil }
+            let cleaned = try #require(try await hq.store.status(uri: "\(bob.uri)/statuses/evil"))
+            #expect(cleaned.content == #"<p>hi<a rel="nofollow noopener noreferrer" target="_blank">link</a></p>"#)
+            #expect(cleaned.spoilerText == "cw")
+
             // bob's account is deleted: hq removes him and his posts.
             let post = try await sub.social.post(accountID: bob.id, .init(content: "<p>bye</p>", mentions: [alice.uri]))
             try await eventually("bob's post on hq") { try await hq.store.status(uri: post.uri) != nil }
