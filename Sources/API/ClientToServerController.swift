@@ -166,13 +166,9 @@ public struct ClientToServerController: Sendable {
         return created(status.uri + "/activity")
     }
 
+    /// The text of a client's HTML: paragraphs and line breaks become newlines, tags go.
     static func stripTags(_ html: String) -> String {
-        var text = html.replacingOccurrences(of: "<br>", with: "\n").replacingOccurrences(of: "</p><p>", with: "\n\n")
-        while let open = text.range(of: "<"), let close = text.range(of: ">", range: open.upperBound..<text.endIndex) {
-            text.removeSubrange(open.lowerBound..<close.upperBound)
-        }
-        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        HTMLSanitizer.plainText(html.replacingOccurrences(of: "<br>", with: "\n").replacingOccurrences(of: "</p><p>", with: "\n\n"))
     }
 
     func created(_ location: String) -> Response {

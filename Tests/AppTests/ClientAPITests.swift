@@ -285,13 +285,14 @@ import Testing
             // bob follows alice, then alice blocks him: the follow ends on both nodes.
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
             _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await sub.store.followCounts(of: bob.id).following == 1 }
             let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
             #expect(try await RawHTTP.send(.GET, hq.baseURL + "/api/v1/instance/peers").json == [.string(sub.domain)])
             let blocked = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/block")
             #expect(blocked.json?["blocking"] == true)
             #expect(try await hq.store.followCounts(of: alice.id).followers == 0)
-            try await eventually("the block on sub") { try await sub.store.followCounts(of: bob.id).following == 0 }
+            try await eventually("the block on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) }
+            #expect(try await sub.store.findFollow(accountID: bob.id, targetAccountID: aliceOnSub.id) == nil)
             #expect(try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow").status == 403)
             #expect(try await a.post("/api/v1/accounts/\(bobOnHQ.id)/unblock").json?["blocking"] == false)
             try await eventually("unblocked on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) == false }
@@ -355,7 +356,9 @@ import Testing
             // The owner reads its inbox: once alice follows bob, his post appears there.
             let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
             _ = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/follow")
-            try await eventually("alice follows bob") { try await sub.store.followCounts(of: bob.id).followers == 1 }
+            try await eventually("alice follows bob") {
+                try await hq.store.findFollow(accountID: alice.id, targetAccountID: bobOnHQ.id)?.state == .accepted
+            }
             let bobPost = try #require(try await b.post("/api/v1/statuses", #"{"status":"hello @alice@\#(hq.domain)"}"#).json?["uri"]?.stringValue)
             try await eventually("bob's post on hq") { try await hq.store.status(uri: bobPost) != nil }
             let inbox = try await RawHTTP.send(.GET, alice.uri + "/inbox", headers: ["Authorization": "Bearer \(a.token)"])
