@@ -84,10 +84,7 @@ extension ClientAPIController {
             } catch let error as KithError where error.kind == .invalidInput {
                 throw KithError(.unprocessable, "Validation failed: \(error.message)")
             }
-            let follows = try await self.d.graph.followCounts(of: updated.id)
-            let posts = try await self.d.statuses.countStatuses(accountID: updated.id, visibilities: Visibility.allCases)
-            return self.respond(
-                MastodonEntities.account(updated, counts: (follows.followers, follows.following, posts), node: self.d.node.domain, withSource: true))
+            return self.respond(try await self.accountEntity(updated, viewer: viewer, withSource: true))
         }
         router.get("/api/v1/timelines/tag/:hashtag") { request, context in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
@@ -150,15 +147,6 @@ extension ClientAPIController {
             let (_, viewer) = try await self.user(request, scope: "read:search")
             return self.respond(try await self.search(request, viewer: viewer))
         }
-    }
-
-    func link(_ request: Request, first: Int64?, last: Int64?) -> HTTPFields {
-        var headers = HTTPFields()
-        if let first, let last {
-            let path = d.node.baseURL + request.uri.path
-            headers[.init("Link")!] = "<\(path)?max_id=\(last)>; rel=\"next\", <\(path)?min_id=\(first)>; rel=\"prev\""
-        }
-        return headers
     }
 
     /// `GET /api/v2/search`: accounts, statuses and hashtags; with `resolve=true`, a

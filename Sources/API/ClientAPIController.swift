@@ -175,12 +175,7 @@ public struct ClientAPIController: Sendable {
             for notification in notifications {
                 if let entity = try await self.notificationEntity(notification, viewer: viewer) { entities.append(entity) }
             }
-            var headers = HTTPFields()
-            if let first = notifications.first, let last = notifications.last {
-                let path = self.d.node.baseURL + request.uri.path
-                headers[.init("Link")!] = "<\(path)?max_id=\(last.id)>; rel=\"next\", <\(path)?min_id=\(first.id)>; rel=\"prev\""
-            }
-            return self.respond(.array(entities), headers: headers)
+            return self.respond(.array(entities), headers: self.link(request, first: notifications.first?.id, last: notifications.last?.id))
         }
         router.post("/api/v1/notifications/clear") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "write:notifications")
@@ -334,10 +329,8 @@ public struct ClientAPIController: Sendable {
         return response
     }
 
-    func accountEntity(_ account: Account, viewer: Account?) async throws -> JSONValue {
-        let follows = try await d.graph.followCounts(of: account.id)
-        let posts = try await d.statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases)
-        return MastodonEntities.account(account, counts: (follows.followers, follows.following, posts), node: d.node.domain)
+    func accountEntity(_ account: Account, viewer: Account?, withSource: Bool = false) async throws -> JSONValue {
+        try await MastodonEntities.account(account, graph: d.graph, statuses: d.statuses, node: d.node.domain, withSource: withSource)
     }
 
     func relationship(viewer: Account, account: Account) async throws -> JSONValue {
@@ -446,12 +439,18 @@ public struct ClientAPIController: Sendable {
 
     /// A page of statuses with Mastodon's `Link` header (`next` goes older, `prev` newer).
     func statusPage(_ statuses: [Status], request: Request, viewer: Account) async throws -> Response {
+        respond(.array(try await statusEntities(statuses, viewer: viewer)), headers: link(request, first: statuses.first?.id, last: statuses.last?.id))
+    }
+
+    /// Mastodon's `Link` header for a page whose items' paging ids run from `first` (newest) to
+    /// `last`: `next` goes older, `prev` newer; the request's `limit` is kept.
+    func link(_ request: Request, first: Int64?, last: Int64?) -> HTTPFields {
         var headers = HTTPFields()
-        if let first = statuses.first, let last = statuses.last {
+        if let first, let last {
             let path = d.node.baseURL + request.uri.path
             let limit = request.uri.queryParameters["limit"].map { "&limit=\($0)" } ?? ""
-            headers[.init("Link")!] = "<\(path)?max_id=\(last.id)\(limit)>; rel=\"next\", <\(path)?min_id=\(first.id)\(limit)>; rel=\"prev\""
+            headers[.init("Link")!] = "<\(path)?max_id=\(last)\(limit)>; rel=\"next\", <\(path)?min_id=\(first)\(limit)>; rel=\"prev\""
         }
-        return respond(.array(try await statusEntities(statuses, viewer: viewer)), headers: headers)
+        return headers
     }
 }

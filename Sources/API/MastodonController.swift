@@ -63,10 +63,7 @@ public struct MastodonController: Sendable {
     }
 
     func entity(_ account: Account, withSource: Bool = false) async throws -> JSONValue {
-        let follows = try await graph.followCounts(of: account.id)
-        let posts = try await statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases)
-        return MastodonEntities.account(
-            account, counts: (follows.followers, follows.following, posts), node: settings.node.domain, withSource: withSource)
+        try await MastodonEntities.account(account, graph: graph, statuses: statuses, node: settings.node.domain, withSource: withSource)
     }
 
     var configuration: [String: JSONValue] {

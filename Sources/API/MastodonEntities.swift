@@ -8,6 +8,15 @@ enum MastodonEntities {
         .string(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
+    /// The Account entity with its follower, following and post counts from storage.
+    static func account(
+        _ account: Account, graph: any SocialGraphRepository, statuses: any StatusRepository, node: String, withSource: Bool = false
+    ) async throws -> JSONValue {
+        let follows = try await graph.followCounts(of: account.id)
+        let posts = try await statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases)
+        return Self.account(account, counts: (follows.followers, follows.following, posts), node: node, withSource: withSource)
+    }
+
     /// The Account entity; `source` adds what only its owner sees (verify_credentials).
     static func account(
         _ account: Account, counts: (followers: Int, following: Int, statuses: Int), node: String, withSource: Bool = false

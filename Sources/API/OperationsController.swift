@@ -22,22 +22,12 @@ public struct OperationsController<Context: RequestContext>: Sendable {
         router.get("/metrics") { request, _ in
             if let token = self.metricsToken {
                 let given = request.headers[.authorization] ?? ""
-                guard Self.constantTimeEqual(given, "Bearer " + token) else {
+                guard ConstantTime.equal(given, "Bearer " + token) else {
                     throw KithError(.unauthorized, "/metrics needs the bearer token set in metrics.token")
                 }
             }
             return self.metrics()
         }
-    }
-
-    /// Compares without returning early, so response time does not reveal how much matched.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for i in 0..<max(x.count, y.count) {
-            difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-        }
-        return difference == 0
     }
 
     /// 200 when the database answers, 503 with the reason when it does not.

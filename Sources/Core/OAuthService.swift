@@ -37,8 +37,7 @@ public struct OAuthService: Sendable {
     public static func randomSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return base64URL(bytes)
     }
 
     public static func hash(_ secret: String) -> String {
@@ -82,7 +81,7 @@ public struct OAuthService: Sendable {
             throw Failure("invalid_client", "Client authentication failed due to unknown client.", status: 401)
         }
         if requireSecret || clientSecret != nil {
-            guard let clientSecret, Self.constantTimeEqual(Self.hash(clientSecret), secretHash) else {
+            guard let clientSecret, ConstantTime.equal(Self.hash(clientSecret), secretHash) else {
                 throw Failure("invalid_client", "Client authentication failed: wrong client secret.", status: 401)
             }
         }
@@ -235,15 +234,15 @@ public struct OAuthService: Sendable {
     }
 
     static func s256(_ verifier: String) -> String {
-        Data(SHA256.hash(data: Array(verifier.utf8))).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    /// Base64url without padding (RFC 4648 §5), as PKCE and the tokens use it.
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
+
 }
 
 /// Failed sign-ins per account and per address: after `maxPerAccount` (or `maxPerAddress`)
