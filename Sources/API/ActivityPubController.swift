@@ -55,11 +55,15 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             try await self.follows(request, username: try context.parameters.require("username"), followers: false)
         }
         router.get("/users/:username/collections/featured") { request, context in
+            // Pinned posts anyone may see, embedded as Mastodon serves them.
             let account = try await self.localAccount(try context.parameters.require("username"))
-            let collection: JSONValue = [
-                "@context": "https://www.w3.org/ns/activitystreams", "id": .string(account.uri + "/collections/featured"),
-                "type": "OrderedCollection", "totalItems": 0, "orderedItems": [],
-            ]
+            let pinned = try await self.storage.statuses.pinnedStatuses(accountID: account.id)
+                .filter { $0.visibility == .public || $0.visibility == .unlisted }
+            let collection = ObjectDocuments.withContext([
+                "id": .string(account.featuredURI ?? account.uri + "/collections/featured"),
+                "type": "OrderedCollection", "totalItems": .number(Double(pinned.count)),
+                "orderedItems": .array(pinned.map { ObjectDocuments.note($0, author: account, node: self.node) }),
+            ])
             return DocumentResponse.activityStreams(collection, request: request)
         }
         router.get("/users/:username/statuses/:id") { request, context in

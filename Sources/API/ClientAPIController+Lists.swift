@@ -72,15 +72,25 @@ extension ClientAPIController {
         router.patch("/api/v1/accounts/update_credentials") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "write:accounts")
             let parameters = try await RequestParameters.parse(request)
-            let note = parameters["note"].map { text in
-                text.isEmpty ? "" : TextFormatter(baseURL: self.d.node.baseURL).format(text) { _ in nil }.html
+            let formatter = TextFormatter(baseURL: self.d.node.baseURL)
+            func html(_ text: String) -> String { text.isEmpty ? "" : formatter.format(text) { _ in nil }.html }
+            func flag(_ name: String) -> Bool? { parameters[name].map { $0 == "true" || $0 == "1" } }
+            var change = ProfileChange(
+                displayName: parameters["display_name"], note: parameters["note"].map(html), locked: flag("locked"),
+                discoverable: flag("discoverable"))
+            // fields_attributes[i][name] / [value], i from 0; a field with an empty name is dropped.
+            let indices = Set(parameters.values.keys.compactMap(Self.fieldIndex))
+            if !indices.isEmpty {
+                change.fields = indices.sorted().compactMap { index -> ProfileField? in
+                    let name = (parameters["fields_attributes[\(index)][name]"] ?? "").trimmingCharacters(in: .whitespaces)
+                    let value = (parameters["fields_attributes[\(index)][value]"] ?? "").trimmingCharacters(in: .whitespaces)
+                    guard !name.isEmpty else { return nil }
+                    return ProfileField(name: name, value: html(value), source: value)
+                }
             }
-            var locked: Bool?
-            if let raw = parameters["locked"] { locked = raw == "true" || raw == "1" }
             let updated: Account
             do {
-                updated = try await self.d.social.updateProfile(
-                    accountID: viewer.id, displayName: parameters["display_name"], note: note, locked: locked)
+                updated = try await self.d.social.updateProfile(accountID: viewer.id, change)
             } catch let error as KithError where error.kind == .invalidInput {
                 throw KithError(.unprocessable, "Validation failed: \(error.message)")
             }
@@ -92,7 +102,8 @@ extension ClientAPIController {
             let query = request.uri.queryParameters
             let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
             return try await self.statusPage(
-                try await self.d.timelines.tagTimeline(tag, local: local, page: try Self.page(request)), request: request, viewer: viewer)
+                try await self.d.timelines.tagTimeline(tag, local: local, viewerID: viewer.id, page: try Self.page(request)), request: request,
+                viewer: viewer)
         }
         router.get("/api/v1/instance/peers") { _, _ in
             self.respond(.array(try await self.d.timelines.peers().map { .string($0) }))
@@ -143,10 +154,72 @@ extension ClientAPIController {
                 return self.respond(try await self.relationship(viewer: viewer, account: account))
             }
         }
+        for action in ["mute", "unmute"] {
+            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
+                let (_, viewer) = try await self.user(request, scope: "write:mutes")
+                let account = try await self.account(context)
+                if action == "mute" {
+                    let parameters = try await RequestParameters.parse(request)
+                    var duration: Int?
+                    if let raw = parameters["duration"], !raw.isEmpty {
+                        guard let seconds = Int(raw), seconds >= 0 else {
+                            throw KithError(.unprocessable, "Validation failed: duration must be a number of seconds")
+                        }
+                        duration = seconds
+                    }
+                    try await self.d.social.mute(
+                        accountID: viewer.id, targetAccountID: account.id, notifications: parameters["notifications"].map { $0 == "true" || $0 == "1" } ?? true,
+                        duration: duration)
+                } else {
+                    try await self.d.social.unmute(accountID: viewer.id, targetAccountID: account.id)
+                }
+                return self.respond(try await self.relationship(viewer: viewer, account: account))
+            }
+        }
+        for (path, scope, mutes) in [("/api/v1/mutes", "read:mutes", true), ("/api/v1/blocks", "read:blocks", false)] {
+            router.get(RouterPath(path)) { request, _ in
+                let (_, viewer) = try await self.user(request, scope: scope)
+                let page = try Self.page(request)
+                let entries =
+                    mutes
+                    ? try await self.d.graph.mutedAccounts(by: viewer.id, page: page)
+                    : try await self.d.graph.blockedAccounts(by: viewer.id, page: page)
+                var accounts: [JSONValue] = []
+                for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
+                return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.entryID, last: entries.last?.entryID))
+            }
+        }
+        router.get("/api/v1/accounts/search") { request, _ in
+            let (_, viewer) = try await self.user(request, scope: "read:accounts")
+            let parameters = try await RequestParameters.parse(request)
+            let query = (parameters["q"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
+            let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 80))
+            let resolve = parameters["resolve"] == "true" || parameters["resolve"] == "1"
+            var entities: [JSONValue] = []
+            for account in try await self.findAccounts(query, resolve: resolve, limit: limit) { entities.append(try await self.accountEntity(account, viewer: viewer)) }
+            return self.respond(.array(entities))
+        }
         router.get("/api/v2/search") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:search")
             return self.respond(try await self.search(request, viewer: viewer))
         }
+    }
+
+    /// Accounts for a search: `user@domain` exactly (fetched through WebFinger when `resolve`),
+    /// anything else by username or display-name prefix.
+    func findAccounts(_ query: String, resolve: Bool, limit: Int) async throws -> [Account] {
+        let acct = query.hasPrefix("@") ? String(query.dropFirst()) : query
+        guard acct.split(separator: "@").count == 2 else { return try await d.timelines.searchAccounts(acct, limit: limit) }
+        return (try? await (resolve ? d.directory.resolve(acct) : lookup(acct))).map { [$0] } ?? []
+    }
+
+    /// The index in a `fields_attributes[<index>][name|value]` parameter name.
+    static func fieldIndex(_ name: String) -> Int? {
+        guard name.hasPrefix("fields_attributes["), let close = name.firstIndex(of: "]") else { return nil }
+        let start = name.index(name.startIndex, offsetBy: "fields_attributes[".count)
+        guard start < close, let index = Int(name[start..<close]), (0..<16).contains(index) else { return nil }
+        return index
     }
 
     /// `GET /api/v2/search`: accounts, statuses and hashtags; with `resolve=true`, a
@@ -161,7 +234,6 @@ extension ClientAPIController {
         var accounts: [Account] = []
         var statuses: [Status] = []
         let isURL = query.hasPrefix("https://") || query.hasPrefix("http://")
-        let acct = query.hasPrefix("@") ? String(query.dropFirst()) : query
         if resolve, isURL {
             if let found = try? await resolveURL(query) {
                 switch found {
@@ -170,11 +242,7 @@ extension ClientAPIController {
                 }
             }
         } else if type == nil || type == "accounts" {
-            if acct.split(separator: "@").count == 2 {
-                if let found = try? await (resolve ? d.directory.resolve(acct) : lookup(acct)) { accounts.append(found) }
-            } else {
-                accounts = try await d.timelines.searchAccounts(acct, limit: limit)
-            }
+            accounts = try await findAccounts(query, resolve: resolve, limit: limit)
         }
         if !isURL, type == nil || type == "statuses" {
             statuses = try await d.timelines.searchStatuses(query, limit: limit)

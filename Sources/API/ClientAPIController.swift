@@ -85,6 +85,7 @@ public struct ClientAPIController: Sendable {
         for (action, scope) in [
             ("favourite", "write:favourites"), ("unfavourite", "write:favourites"), ("reblog", "write:statuses"),
             ("unreblog", "write:statuses"), ("bookmark", "write:bookmarks"), ("unbookmark", "write:bookmarks"),
+            ("pin", "write:accounts"), ("unpin", "write:accounts"),
         ] {
             router.post(RouterPath("/api/v1/statuses/:id/\(action)")) { request, context in
                 let (_, viewer) = try await self.user(request, scope: scope)
@@ -98,7 +99,9 @@ public struct ClientAPIController: Sendable {
                     return self.respond(try await self.statusEntity(reblog, viewer: viewer))
                 case "unreblog": try await self.d.social.unboost(accountID: viewer.id, statusID: target)
                 case "bookmark": try await self.d.timelines.bookmark(accountID: viewer.id, statusID: target)
-                default: try await self.d.timelines.unbookmark(accountID: viewer.id, statusID: target)
+                case "unbookmark": try await self.d.timelines.unbookmark(accountID: viewer.id, statusID: target)
+                case "pin": try await self.d.social.pin(accountID: viewer.id, statusID: status.id)
+                default: try await self.d.social.unpin(accountID: viewer.id, statusID: status.id)
                 }
                 guard let fresh = try await self.d.statuses.status(id: target) else { throw KithError(.notFound, "Record not found") }
                 return self.respond(try await self.statusEntity(fresh, viewer: viewer))
@@ -113,7 +116,7 @@ public struct ClientAPIController: Sendable {
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             let query = request.uri.queryParameters
             let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
-            let statuses = try await self.d.timelines.publicTimeline(local: local, page: try Self.page(request))
+            let statuses = try await self.d.timelines.publicTimeline(local: local, viewerID: viewer.id, page: try Self.page(request))
             return try await self.statusPage(statuses, request: request, viewer: viewer)
         }
         router.get("/api/v1/accounts/lookup") { request, _ in
@@ -142,8 +145,15 @@ public struct ClientAPIController: Sendable {
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             let account = try await self.account(context)
             let query = request.uri.queryParameters
-            if query["pinned"] == "true" || query["only_media"] == "true" {
-                return try await self.statusPage([], request: request, viewer: viewer)  // no pins or media yet
+            if query["pinned"] == "true" {
+                var pinned: [Status] = []
+                for status in try await self.d.statuses.pinnedStatuses(accountID: account.id) where try await self.canSee(status, viewer: viewer) {
+                    pinned.append(status)
+                }
+                return self.respond(.array(try await self.statusEntities(pinned, viewer: viewer)))
+            }
+            if query["only_media"] == "true" {
+                return try await self.statusPage([], request: request, viewer: viewer)  // posts carry no media yet
             }
             let statuses = try await self.d.timelines.accountTimeline(
                 accountID: account.id, viewerID: viewer.id, excludeReplies: query["exclude_replies"] == "true", page: try Self.page(request))
@@ -156,6 +166,10 @@ public struct ClientAPIController: Sendable {
                 guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
                 if action == "follow" {
                     _ = try await self.d.social.follow(accountID: viewer.id, account.uri)
+                    // notify=true: hear of each new post of the account (a `status` notification).
+                    if let notify = try await RequestParameters.parse(request)["notify"] {
+                        try await self.d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: notify == "true" || notify == "1")
+                    }
                 } else {
                     try await self.d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
                 }
@@ -336,14 +350,15 @@ public struct ClientAPIController: Sendable {
     func relationship(viewer: Account, account: Account) async throws -> JSONValue {
         let following = try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)
         let followedBy = try await d.graph.findFollow(accountID: account.id, targetAccountID: viewer.id)
+        let mute = try await d.graph.mute(accountID: viewer.id, targetAccountID: account.id)
         return [
             "id": .string(String(account.id)),
             "following": .bool(following?.state == .accepted), "showing_reblogs": .bool(following?.state == .accepted),
-            "notifying": false, "languages": .null,
+            "notifying": .bool(following?.notify ?? false), "languages": .null,
             "followed_by": .bool(followedBy?.state == .accepted),
             "blocking": .bool(try await d.graph.isBlocking(accountID: viewer.id, targetAccountID: account.id)),
             "blocked_by": .bool(try await d.graph.isBlocking(accountID: account.id, targetAccountID: viewer.id)),
-            "muting": false, "muting_notifications": false,
+            "muting": .bool(mute != nil), "muting_notifications": .bool(mute?.hideNotifications ?? false),
             "requested": .bool(following?.state == .pending),
             "requested_by": .bool(followedBy?.state == .pending),
             "domain_blocking": false, "endorsed": false, "note": "",
@@ -366,7 +381,7 @@ public struct ClientAPIController: Sendable {
     }
 
     func statusEntity(
-        _ status: Status, viewer: Account, marks: (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>)
+        _ status: Status, viewer: Account, marks: StatusMarks
     ) async throws -> JSONValue {
         guard let author = try await d.accounts.account(id: status.accountID) else { throw KithError(.notFound, "Record not found") }
         var reblog: JSONValue = .null
@@ -405,7 +420,7 @@ public struct ClientAPIController: Sendable {
             "reblogged": .bool(marks.reblogged.contains(status.id)),
             "muted": false,
             "bookmarked": .bool(marks.bookmarked.contains(status.id)),
-            "pinned": false,
+            "pinned": .bool(marks.pinned.contains(status.id)),
             "content": .string(status.content),
             "filtered": [],
             "reblog": reblog,

@@ -120,9 +120,16 @@ public struct ClientToServerController: Sendable {
             guard let object, ASObject.types(of: object).contains(where: ASActor.actorTypes.contains), object["id"]?.stringValue == account.uri else {
                 throw KithError(.invalidInput, "only Update of the account's own actor is supported")
             }
+            // The owner's HTML goes through the same allowlist as HTML from other servers.
             let updated = try await d.social.updateProfile(
-                accountID: account.id, displayName: object["name"]?.stringValue, note: object["summary"]?.stringValue,
-                locked: object["manuallyApprovesFollowers"]?.boolValue)
+                accountID: account.id,
+                ProfileChange(
+                    displayName: object["name"]?.stringValue.map(HTMLSanitizer.plainText),
+                    note: object["summary"]?.stringValue.map(HTMLSanitizer.sanitize),
+                    locked: object["manuallyApprovesFollowers"]?.boolValue, discoverable: object["discoverable"]?.boolValue,
+                    fields: object["attachment"] == nil
+                        ? nil
+                        : ASActor.propertyValues(object).map { ProfileField(name: HTMLSanitizer.plainText($0.name), value: HTMLSanitizer.sanitize($0.value)) }))
             return created(updated.uri)
         default:
             throw KithError(.invalidInput, "activities of type '\(type)' are not supported in the outbox")

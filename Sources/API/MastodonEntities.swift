@@ -48,11 +48,16 @@ enum MastodonEntities {
             "noindex": false,
             "emojis": [],
             "roles": [],
-            "fields": [],
+            "fields": .array(account.fields.map { ["name": .string($0.name), "value": .string($0.value), "verified_at": .null] }),
         ]
         if withSource {
+            // What the owner typed: plain text, as update_credentials takes it.
+            let fields: [JSONValue] = account.fields.map {
+                ["name": .string($0.name), "value": .string($0.source ?? HTMLSanitizer.plainText($0.value)), "verified_at": .null]
+            }
             object["source"] = [
-                "privacy": "public", "sensitive": false, "language": .null, "note": .string(account.note), "fields": [],
+                "privacy": "public", "sensitive": false, "language": .null, "note": .string(HTMLSanitizer.plainText(account.note)),
+                "fields": .array(fields),
                 "follow_requests_count": 0, "hide_collections": false, "discoverable": .bool(account.discoverable), "indexable": false,
             ]
             object["role"] = [

@@ -37,13 +37,7 @@ struct RequestParameters: Sendable {
             guard case .object(let object) = try? JSONValue.parse(body.readableBytesView) else {
                 throw KithError(.invalidInput, "the JSON body must be an object")
             }
-            for (name, value) in object {
-                switch value {
-                case .array(let items): for item in items { parameters.add(name, Self.text(item)) }
-                case .null: break
-                default: parameters.add(name, Self.text(value))
-                }
-            }
+            for (name, value) in object { parameters.add(json: value, as: name) }
         } else {
             for pair in String(buffer: body).split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map {
@@ -62,6 +56,22 @@ struct RequestParameters: Sendable {
         case .bool(let b): b ? "true" : "false"
         case .number(let n): n.rounded() == n ? String(Int64(n)) : String(n)
         default: String(decoding: value.serialized(), as: UTF8.self)
+        }
+    }
+
+    /// A JSON member: arrays of scalars as repeated values; objects (and arrays of objects)
+    /// flattened to the bracket names a form would use, `fields_attributes[0][name]`.
+    mutating func add(json value: JSONValue, as name: String, depth: Int = 0) {
+        guard depth < 4 else { return }
+        switch value {
+        case .null: break
+        case .object(let members):
+            for (key, member) in members { add(json: member, as: "\(name)[\(key)]", depth: depth + 1) }
+        case .array(let items) where items.contains(where: { $0.objectValue != nil }):
+            for (index, item) in items.enumerated() { add(json: item, as: "\(name)[\(index)]", depth: depth + 1) }
+        case .array(let items):
+            for item in items { add(name, Self.text(item)) }
+        default: add(name, Self.text(value))
         }
     }
 

@@ -28,6 +28,13 @@ public struct ASActor: Sendable, Equatable {
     public var manuallyApprovesFollowers: Bool
     public var discoverable: Bool
     public var published: Date?
+    /// `PropertyValue` attachments (profile fields): name as given, value HTML as given.
+    public var propertyValues: [PropertyValue]
+
+    public struct PropertyValue: Sendable, Equatable {
+        public var name: String
+        public var value: String
+    }
 
     public static let actorTypes: Set<String> = ["Person", "Service", "Application", "Group", "Organization"]
 
@@ -61,6 +68,15 @@ public struct ASActor: Sendable, Equatable {
         manuallyApprovesFollowers = object["manuallyApprovesFollowers"]?.boolValue ?? false
         discoverable = object["discoverable"]?.boolValue ?? false
         published = object["published"]?.stringValue.flatMap(ASDate.parse)
+        propertyValues = Self.propertyValues(json)
+    }
+
+    /// The `PropertyValue` items of an actor's `attachment`.
+    public static func propertyValues(_ json: JSONValue) -> [PropertyValue] {
+        (json["attachment"]?.listValue ?? []).compactMap { item in
+            guard ASObject.types(of: item).contains("PropertyValue"), let name = item["name"]?.stringValue else { return nil }
+            return PropertyValue(name: name, value: item["value"]?.stringValue ?? "")
+        }
     }
 }
 

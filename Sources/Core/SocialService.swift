@@ -265,6 +265,67 @@ public struct SocialService: Sendable {
         await notifier?.activityRecorded()
     }
 
+    // MARK: Pins
+
+    /// Mastodon's limit of pinned posts per account.
+    public static let maxPins = 5
+
+    /// Pins one's own post (not a boost, not a direct message, at most `maxPins`): an Add to
+    /// the featured collection goes to the post's audience.
+    public func pin(accountID: Int64, statusID: Int64) async throws {
+        let account = try await localAccount(accountID)
+        guard let status = try await statuses.status(id: statusID), status.reblogOfID == nil, status.accountID == account.id else {
+            throw KithError(.unprocessable, "Validation failed: You can only pin your own posts")
+        }
+        guard status.visibility != .direct else { throw KithError(.unprocessable, "Validation failed: Direct messages cannot be pinned") }
+        let pinned = try await statuses.pinnedStatuses(accountID: account.id)
+        if pinned.contains(where: { $0.id == status.id }) { return }
+        guard pinned.count < Self.maxPins else {
+            throw KithError(.unprocessable, "Validation failed: You have already pinned the maximum number of posts (\(Self.maxPins))")
+        }
+        if try await statuses.pin(accountID: account.id, statusID: status.id, publish: featuredActivity(.add, status, account)) {
+            await notifier?.activityRecorded()
+        }
+    }
+
+    /// Unpins; a Remove from the featured collection goes to the post's audience.
+    public func unpin(accountID: Int64, statusID: Int64) async throws {
+        let account = try await localAccount(accountID)
+        guard let status = try await statuses.status(id: statusID), status.accountID == account.id else {
+            throw KithError(.notFound, "Record not found")
+        }
+        if try await statuses.unpin(accountID: account.id, statusID: status.id, publish: featuredActivity(.remove, status, account)) {
+            await notifier?.activityRecorded()
+        }
+    }
+
+    func featuredActivity(_ kind: OutgoingActivity.Kind, _ status: Status, _ account: Account) -> OutgoingActivity {
+        let followers = followersURI(account)
+        let publicly = status.visibility == .public || status.visibility == .unlisted
+        return OutgoingActivity(
+            accountID: account.id, kind: kind, objectURI: status.uri, statusID: status.id,
+            relatedURI: account.featuredURI ?? account.uri + "/collections/featured",
+            to: publicly ? ["https://www.w3.org/ns/activitystreams#Public"] : [followers], cc: publicly ? [followers] : [])
+    }
+
+    // MARK: Mutes
+
+    /// Mutes an account for this viewer only (nothing federates); `duration` in seconds, nil or
+    /// 0 for ever.
+    public func mute(accountID: Int64, targetAccountID: Int64, notifications: Bool, duration: Int?) async throws {
+        let account = try await localAccount(accountID)
+        guard let target = try await accounts.account(id: targetAccountID), target.id != account.id else {
+            throw KithError(.notFound, "Record not found")
+        }
+        let expiresAt = duration.flatMap { $0 > 0 ? Date().addingTimeInterval(TimeInterval($0)) : nil }
+        try await graph.mute(accountID: account.id, targetAccountID: target.id, Mute(hideNotifications: notifications, expiresAt: expiresAt))
+    }
+
+    public func unmute(accountID: Int64, targetAccountID: Int64) async throws {
+        let account = try await localAccount(accountID)
+        try await graph.unmute(accountID: account.id, targetAccountID: targetAccountID)
+    }
+
     // MARK: Likes and boosts
 
     public func like(accountID: Int64, statusID: Int64) async throws {
@@ -346,12 +407,20 @@ public struct SocialService: Sendable {
 
     /// Changes the profile and sends Update(Person) to followers.
     @discardableResult
-    public func updateProfile(accountID: Int64, displayName: String?, note: String?, locked: Bool?) async throws -> Account {
+    public func updateProfile(accountID: Int64, _ change: ProfileChange) async throws -> Account {
         let account = try await localAccount(accountID)
-        if let displayName, displayName.count > 100 { throw KithError(.invalidInput, "the display name is longer than 100 characters") }
-        if let note, note.count > 5000 { throw KithError(.invalidInput, "the profile text is longer than 5000 characters") }
+        if let displayName = change.displayName, displayName.count > 100 {
+            throw KithError(.invalidInput, "the display name is longer than 100 characters")
+        }
+        if let note = change.note, note.count > 5000 { throw KithError(.invalidInput, "the profile text is longer than 5000 characters") }
+        if let fields = change.fields {
+            if fields.count > ProfileField.maxCount { throw KithError(.invalidInput, "a profile has at most \(ProfileField.maxCount) fields") }
+            for field in fields where field.name.count > ProfileField.maxLength || (field.source ?? field.value).count > ProfileField.maxLength {
+                throw KithError(.invalidInput, "a field's name and value are at most \(ProfileField.maxLength) characters each")
+            }
+        }
         let updated = try await accounts.updateLocalProfile(
-            accountID: account.id, displayName: displayName, note: note, locked: locked,
+            accountID: account.id, change,
             publish: OutgoingActivity(
                 accountID: account.id, kind: .update, objectURI: account.uri, to: ["https://www.w3.org/ns/activitystreams#Public"],
                 cc: [followersURI(account)]))

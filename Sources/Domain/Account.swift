@@ -33,6 +33,8 @@ public struct Account: Sendable, Equatable, Identifiable {
     public var followersURI: String? = nil
     public var followingURI: String? = nil
     public var featuredURI: String? = nil
+    /// Profile fields (Mastodon's `fields`, ActivityPub `PropertyValue` attachments).
+    public var fields: [ProfileField] = []
 
     public init(
         id: Int64, username: String, domain: String?, displayName: String, actorType: String = "Person",
@@ -58,6 +60,24 @@ public struct Account: Sendable, Equatable, Identifiable {
     public var isLocal: Bool { domain == nil }
     /// `user` for local accounts, `user@domain` for remote ones (Mastodon's `acct`).
     public var acct: String { domain.map { "\(username)@\($0)" } ?? username }
+}
+
+/// A name/value pair on a profile. `name` is plain text, `value` HTML; `source` keeps the
+/// plain text a local owner typed (what `update_credentials` shows back).
+public struct ProfileField: Sendable, Equatable, Codable {
+    public var name: String
+    public var value: String
+    public var source: String?
+
+    public init(name: String, value: String, source: String? = nil) {
+        self.name = name
+        self.value = value
+        self.source = source
+    }
+
+    /// Mastodon's limits: 4 fields, 255 characters per name and per value.
+    public static let maxCount = 4
+    public static let maxLength = 255
 }
 
 /// Everything needed to insert a new local account.

@@ -83,12 +83,15 @@ public struct Follow: Sendable, Equatable {
     public var targetAccountID: Int64
     public var uri: String?
     public var state: FollowState
-    public init(id: Int64, accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState) {
+    /// The follower is notified of each new post (Mastodon's `notify`).
+    public var notify: Bool
+    public init(id: Int64, accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState, notify: Bool = false) {
         self.id = id
         self.accountID = accountID
         self.targetAccountID = targetAccountID
         self.uri = uri
         self.state = state
+        self.notify = notify
     }
 }
 
@@ -112,13 +115,15 @@ public struct RemoteActor: Sendable, Equatable {
     public var locked: Bool
     public var discoverable: Bool
     public var avatarURL: String?
+    public var fields: [ProfileField]
 
     public init(
         uri: String, username: String, domain: String, displayName: String = "", note: String = "", actorType: String = "Person",
         url: String? = nil, inboxURI: String, sharedInboxURI: String? = nil, outboxURI: String? = nil, followersURI: String? = nil,
         followingURI: String? = nil, featuredURI: String? = nil, publicKeyID: String, publicKeyPEM: String, locked: Bool = false,
-        discoverable: Bool = false, avatarURL: String? = nil
+        discoverable: Bool = false, avatarURL: String? = nil, fields: [ProfileField] = []
     ) {
+        self.fields = fields
         self.uri = uri
         self.username = username
         self.domain = domain
@@ -146,7 +151,8 @@ public struct RemoteActor: Sendable, Equatable {
 public struct OutgoingActivity: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case create = "Create", update = "Update", delete = "Delete", follow = "Follow", accept = "Accept",
-            reject = "Reject", undo = "Undo", like = "Like", announce = "Announce", block = "Block"
+            reject = "Reject", undo = "Undo", like = "Like", announce = "Announce", block = "Block",
+            add = "Add", remove = "Remove"
     }
     public var uri: String?
     public var accountID: Int64
@@ -154,7 +160,7 @@ public struct OutgoingActivity: Sendable, Equatable {
     public var objectURI: String?
     public var statusID: Int64?
     public var targetAccountID: Int64?
-    /// Undo: the undone activity's id. Accept/Reject: the Follow's id.
+    /// Undo: the undone activity's id. Accept/Reject: the Follow's id. Add/Remove: the collection.
     public var relatedURI: String?
     /// Accept/Reject: the Follow's actor. Undo: the undone activity's type.
     public var relatedActorURI: String?
@@ -275,7 +281,36 @@ public protocol RemoteAccountRepository: Sendable {
     /// The private key of a local account, for signing its deliveries.
     func privateKeyPEM(accountID: Int64) async throws -> String?
     /// Changes a local profile and records the Update to deliver, in one transaction.
-    func updateLocalProfile(accountID: Int64, displayName: String?, note: String?, locked: Bool?, publish: OutgoingActivity) async throws -> Account
+    func updateLocalProfile(accountID: Int64, _ change: ProfileChange, publish: OutgoingActivity) async throws -> Account
+}
+
+/// What a profile update changes; nil leaves a value as it is.
+public struct ProfileChange: Sendable, Equatable {
+    public var displayName: String?
+    /// HTML.
+    public var note: String?
+    public var locked: Bool?
+    public var discoverable: Bool?
+    public var fields: [ProfileField]?
+
+    public init(displayName: String? = nil, note: String? = nil, locked: Bool? = nil, discoverable: Bool? = nil, fields: [ProfileField]? = nil) {
+        self.displayName = displayName
+        self.note = note
+        self.locked = locked
+        self.discoverable = discoverable
+        self.fields = fields
+    }
+}
+
+/// A mute in force: whether notifications are hidden too, and when it ends (nil: never).
+public struct Mute: Sendable, Equatable {
+    public var hideNotifications: Bool
+    public var expiresAt: Date?
+
+    public init(hideNotifications: Bool, expiresAt: Date?) {
+        self.hideNotifications = hideNotifications
+        self.expiresAt = expiresAt
+    }
 }
 
 /// Follows and blocks.
@@ -298,6 +333,16 @@ public protocol SocialGraphRepository: Sendable {
     func block(accountID: Int64, targetAccountID: Int64, uri: String?, publish: OutgoingActivity?) async throws
     func unblock(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws
     func isBlocking(accountID: Int64, targetAccountID: Int64) async throws -> Bool
+    /// Mutes (or re-mutes with new terms); local only, never federated.
+    func mute(accountID: Int64, targetAccountID: Int64, _ mute: Mute) async throws
+    func unmute(accountID: Int64, targetAccountID: Int64) async throws
+    /// The mute in force, if any (expired mutes do not count).
+    func mute(accountID: Int64, targetAccountID: Int64) async throws -> Mute?
+    /// Turns the follower's notifications of new posts on or off (no-op without a follow).
+    func setNotify(accountID: Int64, targetAccountID: Int64, notify: Bool) async throws
+    /// Accounts blocked or muted by `accountID`, newest first, with the entry's id for paging.
+    func blockedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)]
+    func mutedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)]
 }
 
 /// Posts, likes and boosts.
@@ -322,6 +367,13 @@ public protocol StatusRepository: Sendable {
     /// An account's own posts and boosts, newest first (for the outbox collection).
     func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status]
     func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int
+    /// Pins a post to its author's profile (false when it already was); `publish` (Add) is
+    /// recorded in the same transaction.
+    func pin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
+    /// Unpins (false when it was not pinned); `publish` (Remove) recorded with it.
+    func unpin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
+    /// An account's pinned posts, most recently pinned first.
+    func pinnedStatuses(accountID: Int64) async throws -> [Status]
     /// The account's boost of a post, if any.
     func reblog(accountID: Int64, of statusID: Int64) async throws -> Status?
 }
@@ -380,20 +432,31 @@ public struct PageRequest: Sendable, Equatable {
     }
 }
 
+/// One viewer's marks on a set of posts (ids of the originals, not of boosts).
+public struct StatusMarks: Sendable, Equatable {
+    public var favourited: Set<Int64> = []
+    public var reblogged: Set<Int64> = []
+    public var bookmarked: Set<Int64> = []
+    public var pinned: Set<Int64> = []
+
+    public init() {}
+}
+
 /// What the client API reads: timelines, threads, and one viewer's marks on posts.
 public protocol TimelineRepository: Sendable {
     /// Posts of the accounts `accountID` follows and its own, that it may see; newest first.
     func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status]
     /// Public posts (only local or only remote ones when `local` is set); newest first.
-    func publicTimeline(local: Bool?, page: PageRequest) async throws -> [Status]
+    /// Authors the viewer blocked or muted are left out.
+    func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status]
     /// An account's posts and boosts that `viewerID` may see; newest first.
     func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status]
     /// The ancestors (oldest first) and descendants of a post.
     func context(statusID: Int64) async throws -> (ancestors: [Status], descendants: [Status])
     func bookmark(accountID: Int64, statusID: Int64) async throws
     func unbookmark(accountID: Int64, statusID: Int64) async throws
-    /// Of `statusIDs`, those the viewer favourited, boosted and bookmarked.
-    func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>)
+    /// Of `statusIDs`, those the viewer favourited, boosted, bookmarked and pinned.
+    func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> StatusMarks
     /// Posts the account favourited or bookmarked, newest mark first, with the mark's id for paging.
     func favourited(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
     func bookmarked(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
@@ -407,7 +470,7 @@ public protocol TimelineRepository: Sendable {
     /// Hashtags starting with `query`, with how many posts use them.
     func searchTags(_ query: String, limit: Int) async throws -> [(name: String, uses: Int)]
     /// Public posts tagged `tag`, newest first.
-    func tagTimeline(_ tag: String, local: Bool?, page: PageRequest) async throws -> [Status]
+    func tagTimeline(_ tag: String, local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status]
     /// Domains of the remote nodes this node knows accounts of.
     func peers() async throws -> [String]
     /// Markers: timeline name → (last read id, version, updated).

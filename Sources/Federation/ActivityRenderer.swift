@@ -80,6 +80,10 @@ public struct ActivityRenderer: Sendable {
             json["object"] = .optional(activity.objectURI)
             recipients = target.map { [$0] } ?? []
             direct = true
+        case .add, .remove:
+            json["object"] = .optional(activity.objectURI)
+            json["target"] = .optional(activity.relatedURI)
+            (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
         case .announce:
             json["object"] = .optional(activity.objectURI)
             json["published"] = .string(ASDate.format(published.createdAt))

@@ -15,6 +15,9 @@ public enum KithContext {
             "toot": "http://joinmastodon.org/ns#",
             "featured": ["@id": "toot:featured", "@type": "@id"],
             "discoverable": "toot:discoverable",
+            "schema": "http://schema.org#",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
         ],
     ]
 }
@@ -52,6 +55,9 @@ public enum ActorDocuments {
             "discoverable": .bool(account.discoverable),
             "published": .string(ASDate.format(account.createdAt)),
         ]
+        if !account.fields.isEmpty {
+            object["attachment"] = .array(account.fields.map { ["type": "PropertyValue", "name": .string($0.name), "value": .string($0.value)] })
+        }
         if let avatar = account.avatarURL {
             object["icon"] = ["type": "Image", "url": .string(avatar)]
         }

@@ -88,7 +88,10 @@ public struct ActorResolver: Sendable {
                 displayName: HTMLSanitizer.plainText(actor.name ?? ""), note: HTMLSanitizer.sanitize(actor.summary ?? ""), actorType: actor.type, url: actor.url, inboxURI: actor.inbox,
                 sharedInboxURI: actor.sharedInbox, outboxURI: actor.outbox, followersURI: actor.followers, followingURI: actor.following,
                 featuredURI: actor.featured, publicKeyID: keyID, publicKeyPEM: pem, locked: actor.manuallyApprovesFollowers,
-                discoverable: actor.discoverable, avatarURL: actor.iconURL))
+                discoverable: actor.discoverable, avatarURL: actor.iconURL,
+                fields: actor.propertyValues.prefix(16).map {
+                    ProfileField(name: HTMLSanitizer.plainText($0.name), value: HTMLSanitizer.sanitize($0.value))
+                }))
     }
 
     /// The account owning the key `keyId`: from the cache unless `refresh`, else by fetching the

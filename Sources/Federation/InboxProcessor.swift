@@ -87,6 +87,8 @@ public final class InboxProcessor: Service, Sendable {
         case "Like": try await like(activity, actor: actor)
         case "Announce": try await announce(activity, actor: actor)
         case "Block": try await block(activity, actor: actor)
+        case "Add": try await featured(activity, actor: actor, add: true)
+        case "Remove": try await featured(activity, actor: actor, add: false)
         default:
             logger.debug("activity type ignored", metadata: ["type": "\(activity.type)"])
         }
@@ -280,6 +282,22 @@ public final class InboxProcessor: Service, Sendable {
     func like(_ activity: ASActivity, actor: Account) async throws {
         guard let objectID = activity.objectId, let status = try await statuses.status(uri: objectID) else { return }
         _ = try await statuses.favourite(accountID: actor.id, statusID: status.id, uri: activity.id, publish: nil)
+    }
+
+    /// Add or Remove on the actor's featured collection: it pinned or unpinned one of its posts.
+    /// Other collections are ignored.
+    func featured(_ activity: ASActivity, actor: Account, add: Bool) async throws {
+        guard let collection = activity.target, collection == actor.featuredURI, let objectID = activity.objectId else { return }
+        var status = try await statuses.status(uri: objectID)
+        if status == nil, add, !resolver.isLocal(objectID), try await policy.allows(uri: objectID) {
+            status = try await fetchParent(objectID, depth: 0)
+        }
+        guard let status, status.accountID == actor.id, status.reblogOfID == nil else { return }
+        if add {
+            _ = try await statuses.pin(accountID: actor.id, statusID: status.id, publish: nil)
+        } else {
+            _ = try await statuses.unpin(accountID: actor.id, statusID: status.id, publish: nil)
+        }
     }
 
     func announce(_ activity: ASActivity, actor: Account) async throws {

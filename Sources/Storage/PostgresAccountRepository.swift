@@ -17,8 +17,10 @@ public struct PostgresAccountRepository: AccountRepository {
     static let columns = """
         id, username, domain, display_name, actor_type, uri, url, inbox_uri, shared_inbox_uri, \
         public_key_pem, role, email, created_at, note, locked, discoverable, avatar_url, public_key_id, \
-        outbox_uri, followers_uri, following_uri, featured_uri
+        outbox_uri, followers_uri, following_uri, featured_uri, fields::text
         """
+    /// How many columns `columns` names (a query's extra columns come after them).
+    static let columnCount = columns.split(separator: ",").count
 
     public func createLocal(_ new: NewLocalAccount) async throws -> Account {
         let keyID = new.actorURI + "#main-key"
@@ -86,6 +88,16 @@ public struct PostgresAccountRepository: AccountRepository {
         account.followersURI = try columns[19].decode(String?.self)
         account.followingURI = try columns[20].decode(String?.self)
         account.featuredURI = try columns[21].decode(String?.self)
+        account.fields = decodeFields(try columns[22].decode(String.self))
         return account
+    }
+
+    /// Profile fields from their JSON column; malformed JSON reads as no fields.
+    static func decodeFields(_ json: String) -> [ProfileField] {
+        (try? JSONDecoder().decode([ProfileField].self, from: Data(json.utf8))) ?? []
+    }
+
+    static func encodeFields(_ fields: [ProfileField]) -> String {
+        (try? JSONEncoder().encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 }

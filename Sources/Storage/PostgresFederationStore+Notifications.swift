@@ -23,6 +23,9 @@ extension PostgresFederationStore: NotificationRepository {
             WHERE account_id = \(accountID)
               AND (cardinality(\(types)::text[]) = 0 OR type = ANY(\(types)))
               AND NOT (type = ANY(\(excludeTypes)))
+              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = \(accountID) AND m.target_account_id = from_account_id
+                  AND m.hide_notifications AND (m.expires_at IS NULL OR m.expires_at > now()))
+              AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = \(accountID) AND b.target_account_id = from_account_id)
               AND id < \(page.maxID ?? Int64.max) AND id > \(page.sinceID ?? page.minID ?? 0)
             ORDER BY CASE WHEN \(ascending) THEN id END ASC, id DESC
             LIMIT \(limit)

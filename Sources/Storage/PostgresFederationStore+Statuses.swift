@@ -79,6 +79,12 @@ extension PostgresFederationStore: StatusRepository {
                 UNION ALL
                 SELECT o.account_id, \(status.accountID), 'reblog', o.id FROM statuses o JOIN accounts a ON a.id = o.account_id
                 WHERE o.id = \(status.reblogOfID) AND a.domain IS NULL AND o.account_id <> \(status.accountID)
+                UNION ALL
+                SELECT f.account_id, \(status.accountID), 'status', \(id) FROM follows f JOIN accounts a ON a.id = f.account_id
+                WHERE f.target_account_id = \(status.accountID) AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
+                    AND \(status.reblogOfID)::bigint IS NULL AND \(status.visibility.rawValue) <> 'direct'
+                    AND (\(status.inReplyToURI)::text IS NULL
+                         OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = \(status.inReplyToURI) AND p.account_id = \(status.accountID)))
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
             // Replies that arrived before their parent now join the thread.
@@ -114,6 +120,14 @@ extension PostgresFederationStore: StatusRepository {
                 WHERE id = \(status.id)
                 """, logger: logger)
             try await writeMentionsAndTags(status, id: status.id, on: connection)
+            // Local accounts that boosted the post hear of each edit (the newest one on top).
+            try await connection.query(
+                """
+                INSERT INTO notifications (account_id, from_account_id, type, status_id)
+                SELECT r.account_id, \(status.accountID), 'update', \(status.id) FROM statuses r JOIN accounts a ON a.id = r.account_id
+                WHERE r.reblog_of_id = \(status.id) AND a.domain IS NULL AND r.account_id <> \(status.accountID)
+                ON CONFLICT (account_id, type, from_account_id, status_id) DO UPDATE SET id = kith_next_id(), created_at = now()
+                """, logger: logger)
             try await record(publish, on: connection)
         }
     }
@@ -203,6 +217,38 @@ extension PostgresFederationStore: StatusRepository {
             logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
+    }
+
+    public func pin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "INSERT INTO status_pins (account_id, status_id) VALUES (\(accountID), \(statusID)) ON CONFLICT DO NOTHING RETURNING id",
+                logger: logger)
+            var inserted = false
+            for try await _ in rows { inserted = true }
+            if inserted { try await record(publish, on: connection) }
+            return inserted
+        }
+    }
+
+    public func unpin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "DELETE FROM status_pins WHERE account_id = \(accountID) AND status_id = \(statusID) RETURNING id", logger: logger)
+            var removed = false
+            for try await _ in rows { removed = true }
+            if removed { try await record(publish, on: connection) }
+            return removed
+        }
+    }
+
+    public func pinnedStatuses(accountID: Int64) async throws -> [Status] {
+        try await statuses(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.statusColumns) FROM status_pins p JOIN statuses s ON s.id = p.status_id
+                WHERE p.account_id = \(accountID) ORDER BY p.id DESC LIMIT 40
+                """, logger: logger))
     }
 
     public func reblog(accountID: Int64, of statusID: Int64) async throws -> Status? {

@@ -32,22 +32,33 @@ extension PostgresFederationStore: TimelineRepository {
         """
     }
 
+    /// Not by (nor a boost of a post by) an account `viewer` blocks or mutes (a mute in force).
+    static func notSilenced(viewer: String) -> String {
+        """
+        NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = \(viewer) AND (m.expires_at IS NULL OR m.expires_at > now())
+            AND m.target_account_id IN (s.account_id, (SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id)))
+        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = \(viewer)
+            AND b.target_account_id IN (s.account_id, (SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id)))
+        """
+    }
+
     public func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
         binds.append(accountID)
         return try await self.page(
             """
             (s.account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted'))
-            AND \(Self.visible(viewer: "$1"))
+            AND \(Self.visible(viewer: "$1")) AND \(Self.notSilenced(viewer: "$1"))
             """, binds: binds, page: page)
     }
 
-    public func publicTimeline(local: Bool?, page: PageRequest) async throws -> [Status] {
+    public func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
-        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL"
+        binds.append(viewerID ?? -1)
+        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(Self.notSilenced(viewer: "$1"))"
         if let local {
             binds.append(local)
-            filter += " AND s.local = $1"
+            filter += " AND s.local = $2"
         }
         return try await self.page(filter, binds: binds, page: page)
     }
@@ -91,23 +102,25 @@ extension PostgresFederationStore: TimelineRepository {
         try await client.query("DELETE FROM bookmarks WHERE account_id = \(accountID) AND status_id = \(statusID)", logger: logger)
     }
 
-    public func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> (favourited: Set<Int64>, reblogged: Set<Int64>, bookmarked: Set<Int64>) {
-        guard !statusIDs.isEmpty else { return ([], [], []) }
+    public func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> StatusMarks {
+        var marks = StatusMarks()
+        guard !statusIDs.isEmpty else { return marks }
         let rows = try await client.query(
             """
             SELECT 'f', status_id FROM favourites WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
             UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(viewerID) AND reblog_of_id = ANY(\(statusIDs))
             UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
+            UNION ALL SELECT 'p', status_id FROM status_pins WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
             """, logger: logger)
-        var favourited = Set<Int64>(), reblogged = Set<Int64>(), bookmarked = Set<Int64>()
         for try await (kind, id) in rows.decode((String, Int64).self) {
             switch kind {
-            case "f": favourited.insert(id)
-            case "r": reblogged.insert(id)
-            default: bookmarked.insert(id)
+            case "f": marks.favourited.insert(id)
+            case "r": marks.reblogged.insert(id)
+            case "b": marks.bookmarked.insert(id)
+            default: marks.pinned.insert(id)
             }
         }
-        return (favourited, reblogged, bookmarked)
+        return marks
     }
 
     public func idempotentStatus(accountID: Int64, key: String) async throws -> Int64? {
@@ -207,13 +220,17 @@ extension PostgresFederationStore: TimelineRepository {
         return result
     }
 
-    public func tagTimeline(_ tag: String, local: Bool?, page: PageRequest) async throws -> [Status] {
+    public func tagTimeline(_ tag: String, local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
         binds.append(tag.lowercased())
-        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = $1)"
+        binds.append(viewerID ?? -1)
+        var filter = """
+            s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = $1)
+            AND \(Self.notSilenced(viewer: "$2"))
+            """
         if let local {
             binds.append(local)
-            filter += " AND s.local = $2"
+            filter += " AND s.local = $3"
         }
         return try await self.page(filter, binds: binds, page: page)
     }

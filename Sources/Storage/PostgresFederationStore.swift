@@ -104,18 +104,18 @@ extension PostgresFederationStore: RemoteAccountRepository {
                 """
                 INSERT INTO accounts (username, domain, display_name, note, actor_type, uri, url, inbox_uri, shared_inbox_uri,
                     outbox_uri, followers_uri, following_uri, featured_uri, public_key_id, public_key_pem, locked, discoverable,
-                    avatar_url, fetched_at)
+                    avatar_url, fields, fetched_at)
                 VALUES (\(actor.username), \(actor.domain), \(actor.displayName), \(actor.note), \(actor.actorType), \(actor.uri),
                     \(actor.url), \(actor.inboxURI), \(actor.sharedInboxURI), \(actor.outboxURI), \(actor.followersURI),
                     \(actor.followingURI), \(actor.featuredURI), \(actor.publicKeyID), \(actor.publicKeyPEM), \(actor.locked),
-                    \(actor.discoverable), \(actor.avatarURL), now())
+                    \(actor.discoverable), \(actor.avatarURL), \(PostgresAccountRepository.encodeFields(actor.fields))::jsonb, now())
                 ON CONFLICT (uri) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
                     note = excluded.note, actor_type = excluded.actor_type, url = excluded.url, inbox_uri = excluded.inbox_uri,
                     shared_inbox_uri = excluded.shared_inbox_uri, outbox_uri = excluded.outbox_uri,
                     followers_uri = excluded.followers_uri, following_uri = excluded.following_uri,
                     featured_uri = excluded.featured_uri, public_key_id = excluded.public_key_id,
                     public_key_pem = excluded.public_key_pem, locked = excluded.locked, discoverable = excluded.discoverable,
-                    avatar_url = excluded.avatar_url, fetched_at = now(), updated_at = now()
+                    avatar_url = excluded.avatar_url, fields = excluded.fields, fetched_at = now(), updated_at = now()
                 WHERE accounts.domain IS NOT NULL
                 """, logger: logger)
         }
@@ -142,30 +142,34 @@ extension PostgresFederationStore: RemoteAccountRepository {
         return nil
     }
 
-    public func updateLocalProfile(accountID: Int64, displayName: String?, note: String?, locked: Bool?, publish: OutgoingActivity) async throws -> Account {
-        try await transaction { connection in
+    public func updateLocalProfile(accountID: Int64, _ change: ProfileChange, publish: OutgoingActivity) async throws -> Account {
+        let fields = change.fields.map(PostgresAccountRepository.encodeFields)
+        return try await transaction { connection in
             try await connection.query(
                 """
-                UPDATE accounts SET display_name = coalesce(\(displayName), display_name), note = coalesce(\(note), note),
-                    locked = coalesce(\(locked), locked), updated_at = now()
+                UPDATE accounts SET display_name = coalesce(\(change.displayName), display_name), note = coalesce(\(change.note), note),
+                    locked = coalesce(\(change.locked), locked), discoverable = coalesce(\(change.discoverable), discoverable),
+                    fields = coalesce(\(fields)::jsonb, fields), updated_at = now()
                 WHERE id = \(accountID) AND domain IS NULL
                 """, logger: logger)
             try await record(publish, on: connection)
+            let rows = try await connection.query("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(accountID)", logger: logger)
+            guard let account = try await PostgresAccountRepository.decode(rows).first else { throw KithError(.notFound, "no account \(accountID)") }
+            return account
         }
-        guard let account = try await account(id: accountID) else { throw KithError(.notFound, "no account \(accountID)") }
-        return account
     }
 }
 
 // MARK: - Follows and blocks
 
 extension PostgresFederationStore: SocialGraphRepository {
-    static let followColumns = "id, account_id, target_account_id, uri, state"
+    static let followColumns = "id, account_id, target_account_id, uri, state, notify"
 
     func follows(_ rows: PostgresRowSequence) async throws -> [Follow] {
         var result: [Follow] = []
-        for try await (id, account, target, uri, state) in rows.decode((Int64, Int64, Int64, String?, String).self) {
-            result.append(Follow(id: id, accountID: account, targetAccountID: target, uri: uri, state: FollowState(rawValue: state) ?? .pending))
+        for try await (id, account, target, uri, state, notify) in rows.decode((Int64, Int64, Int64, String?, String, Bool).self) {
+            result.append(
+                Follow(id: id, accountID: account, targetAccountID: target, uri: uri, state: FollowState(rawValue: state) ?? .pending, notify: notify))
         }
         return result
     }
@@ -232,7 +236,7 @@ extension PostgresFederationStore: SocialGraphRepository {
         var result: [(followID: Int64, account: Account)] = []
         for try await row in try await client.query(query, logger: logger) {
             let account = try PostgresAccountRepository.decode(row)
-            result.append((try row.makeRandomAccess()[22].decode(Int64.self), account))
+            result.append((try row.makeRandomAccess()[PostgresAccountRepository.columnCount].decode(Int64.self), account))
         }
         return result
     }
@@ -312,5 +316,53 @@ extension PostgresFederationStore: SocialGraphRepository {
             "SELECT 1 FROM blocks WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)", logger: logger)
         for try await _ in rows { return true }
         return false
+    }
+
+    public func mute(accountID: Int64, targetAccountID: Int64, _ mute: Mute) async throws {
+        try await client.query(
+            """
+            INSERT INTO mutes (account_id, target_account_id, hide_notifications, expires_at)
+            VALUES (\(accountID), \(targetAccountID), \(mute.hideNotifications), \(mute.expiresAt))
+            ON CONFLICT (account_id, target_account_id) DO UPDATE
+                SET hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at
+            """, logger: logger)
+    }
+
+    public func unmute(accountID: Int64, targetAccountID: Int64) async throws {
+        try await client.query("DELETE FROM mutes WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)", logger: logger)
+    }
+
+    public func mute(accountID: Int64, targetAccountID: Int64) async throws -> Mute? {
+        let rows = try await client.query(
+            """
+            SELECT hide_notifications, expires_at FROM mutes
+            WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID) AND (expires_at IS NULL OR expires_at > now())
+            """, logger: logger)
+        for try await (hide, expires) in rows.decode((Bool, Date?).self) { return Mute(hideNotifications: hide, expiresAt: expires) }
+        return nil
+    }
+
+    public func setNotify(accountID: Int64, targetAccountID: Int64, notify: Bool) async throws {
+        try await client.query(
+            "UPDATE follows SET notify = \(notify) WHERE account_id = \(accountID) AND target_account_id = \(targetAccountID)", logger: logger)
+    }
+
+    public func blockedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)] {
+        try await accountsWithFollowID(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns), b.id FROM blocks b JOIN accounts a ON a.id = b.target_account_id
+            WHERE b.account_id = \(accountID) AND b.id < \(page.maxID ?? Int64.max) AND b.id > \(page.sinceID ?? page.minID ?? 0)
+            ORDER BY b.id DESC LIMIT \(page.limit)
+            """).map { (entryID: $0.followID, account: $0.account) }
+    }
+
+    public func mutedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)] {
+        try await accountsWithFollowID(
+            """
+            SELECT \(unescaped: Self.joinedAccountColumns), m.id FROM mutes m JOIN accounts a ON a.id = m.target_account_id
+            WHERE m.account_id = \(accountID) AND (m.expires_at IS NULL OR m.expires_at > now())
+              AND m.id < \(page.maxID ?? Int64.max) AND m.id > \(page.sinceID ?? page.minID ?? 0)
+            ORDER BY m.id DESC LIMIT \(page.limit)
+            """).map { (entryID: $0.followID, account: $0.account) }
     }
 }

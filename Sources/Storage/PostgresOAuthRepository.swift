@@ -138,7 +138,7 @@ public struct PostgresOAuthRepository: OAuthRepository {
             """, logger: logger)
         for try await row in rows {
             let account = try PostgresAccountRepository.decode(row)
-            guard let hash = try row.makeRandomAccess()[22].decode(String?.self) else { return nil }
+            guard let hash = try row.makeRandomAccess()[PostgresAccountRepository.columnCount].decode(String?.self) else { return nil }
             return (account, hash)
         }
         return nil

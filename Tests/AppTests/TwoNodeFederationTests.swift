@@ -76,9 +76,19 @@ import Testing
             try await eventually("the edit on sub") { try await sub.store.status(uri: post.uri)?.content == "<p>Hello from HQ (edited)</p>" }
             #expect(try await sub.store.status(uri: post.uri)?.editedAt != nil)
 
-            // alice changes her name: sub sees it.
-            try await hq.social.updateProfile(accountID: alice.id, displayName: "Alice at HQ", note: "<p>Ops</p>", locked: nil)
+            // alice changes her name and profile fields: sub sees them (PropertyValue attachments).
+            try await hq.social.updateProfile(
+                accountID: alice.id,
+                ProfileChange(displayName: "Alice at HQ", note: "<p>Ops</p>", fields: [ProfileField(name: "Team", value: "<p>Platform</p>", source: "Platform")]))
             try await eventually("the profile update on sub") { try await sub.store.account(uri: alice.uri)?.displayName == "Alice at HQ" }
+            #expect(try await sub.store.account(uri: alice.uri)?.fields == [ProfileField(name: "Team", value: "<p>Platform</p>")])
+
+            // alice pins the post, then unpins it: an Add and a Remove on her featured collection.
+            let postOnSub = try #require(try await sub.store.status(uri: post.uri))
+            try await hq.social.pin(accountID: alice.id, statusID: post.id)
+            try await eventually("the pin on sub") { try await sub.store.pinnedStatuses(accountID: postOnSub.accountID).map(\.uri) == [post.uri] }
+            try await hq.social.unpin(accountID: alice.id, statusID: post.id)
+            try await eventually("the unpin on sub") { try await sub.store.pinnedStatuses(accountID: postOnSub.accountID).isEmpty }
 
             // alice deletes her post: gone on sub, and cannot come back.
             try await hq.social.delete(accountID: alice.id, statusID: post.id)
