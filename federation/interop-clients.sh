@@ -2,7 +2,7 @@
 # Mastodon clients nobody here wrote, against two running Kith nodes on loopback:
 #  - Mastodon.py (federation/mastodon_clients.py): app registration, password and
 #    authorization-code sign-in, search with resolve, follow across nodes, post, reply, home
-#    timeline, favourite and boost with notifications, bookmark, delete;
+#    timeline, favourite and boost with notifications, bookmark, profile fields, pin, mute, delete;
 #  - toot: login, post, and the timeline.
 # Usage: federation/interop-clients.sh   (KITH=path/to/kith to use another binary)
 set -euo pipefail

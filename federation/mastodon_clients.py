@@ -134,6 +134,22 @@ def main() -> int:
     delivered = eventually("C2S note", lambda: any("Posted through the outbox" in s["content"] for s in bob.timeline_home()))
     check("a Note posted to the outbox is delivered to the other node", delivered is not None)
 
+    # Profile fields, pins and mutes, as Mastodon.py sends and reads them.
+    me = alice.account_update_credentials(fields=[("Team", "Platform"), ("Wiki", "https://wiki.example/alice")], discoverable=True)
+    check("profile fields", [f["name"] for f in me["fields"]] == ["Team", "Wiki"], str(me["fields"]))
+    fields_on_b = eventually(
+        "fields on b", lambda: [f["name"] for f in bob.account(alice_on_b["id"])["fields"]] == ["Team", "Wiki"] or None)
+    check("profile fields reach the other node", fields_on_b is not None)
+    alice.status_pin(post["id"])
+    check("pin", [s["id"] for s in alice.account_statuses(me["id"], pinned=True)] == [post["id"]])
+    pinned_on_b = eventually(
+        "pin on b", lambda: [s["uri"] for s in bob.account_statuses(alice_on_b["id"], pinned=True)] == [post["uri"]] or None)
+    check("the pin reaches the other node", pinned_on_b is not None)
+    relationship = bob.account_mute(alice_on_b["id"])
+    hidden = all(s["account"]["id"] != alice_on_b["id"] for s in bob.timeline_home())
+    check("mute hides the account from the home timeline", relationship["muting"] and hidden)
+    check("unmute", not bob.account_unmute(alice_on_b["id"])["muting"])
+
     alice.status_delete(post["id"])
 
     def gone():

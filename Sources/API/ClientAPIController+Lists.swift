@@ -74,10 +74,9 @@ extension ClientAPIController {
             let parameters = try await RequestParameters.parse(request)
             let formatter = TextFormatter(baseURL: self.d.node.baseURL)
             func html(_ text: String) -> String { text.isEmpty ? "" : formatter.format(text) { _ in nil }.html }
-            func flag(_ name: String) -> Bool? { parameters[name].map { $0 == "true" || $0 == "1" } }
             var change = ProfileChange(
-                displayName: parameters["display_name"], note: parameters["note"].map(html), locked: flag("locked"),
-                discoverable: flag("discoverable"))
+                displayName: parameters["display_name"], note: parameters["note"].map(html), locked: parameters.flag("locked"),
+                discoverable: parameters.flag("discoverable"))
             // fields_attributes[i][name] / [value], i from 0; a field with an empty name is dropped.
             let indices = Set(parameters.values.keys.compactMap(Self.fieldIndex))
             if !indices.isEmpty {
@@ -99,10 +98,8 @@ extension ClientAPIController {
         router.get("/api/v1/timelines/tag/:hashtag") { request, context in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             let tag = try context.parameters.require("hashtag")
-            let query = request.uri.queryParameters
-            let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
             return try await self.statusPage(
-                try await self.d.timelines.tagTimeline(tag, local: local, viewerID: viewer.id, page: try Self.page(request)), request: request,
+                try await self.d.timelines.tagTimeline(tag, local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request)), request: request,
                 viewer: viewer)
         }
         router.get("/api/v1/instance/peers") { _, _ in
@@ -168,7 +165,7 @@ extension ClientAPIController {
                         duration = seconds
                     }
                     try await self.d.social.mute(
-                        accountID: viewer.id, targetAccountID: account.id, notifications: parameters["notifications"].map { $0 == "true" || $0 == "1" } ?? true,
+                        accountID: viewer.id, targetAccountID: account.id, notifications: parameters.flag("notifications") ?? true,
                         duration: duration)
                 } else {
                     try await self.d.social.unmute(accountID: viewer.id, targetAccountID: account.id)
@@ -195,7 +192,7 @@ extension ClientAPIController {
             let query = (parameters["q"] ?? "").trimmingCharacters(in: .whitespaces)
             guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
             let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 80))
-            let resolve = parameters["resolve"] == "true" || parameters["resolve"] == "1"
+            let resolve = parameters.flag("resolve") ?? false
             var entities: [JSONValue] = []
             for account in try await self.findAccounts(query, resolve: resolve, limit: limit) { entities.append(try await self.accountEntity(account, viewer: viewer)) }
             return self.respond(.array(entities))
@@ -229,7 +226,7 @@ extension ClientAPIController {
         let query = (parameters["q"] ?? "").trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
         let type = parameters["type"]
-        let resolve = parameters["resolve"] == "true" || parameters["resolve"] == "1"
+        let resolve = parameters.flag("resolve") ?? false
         let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 20, 40))
         var accounts: [Account] = []
         var statuses: [Status] = []

@@ -114,9 +114,7 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/timelines/public") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
-            let query = request.uri.queryParameters
-            let local: Bool? = query["local"] == "true" ? true : (query["remote"] == "true" ? false : nil)
-            let statuses = try await self.d.timelines.publicTimeline(local: local, viewerID: viewer.id, page: try Self.page(request))
+            let statuses = try await self.d.timelines.publicTimeline(local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request))
             return try await self.statusPage(statuses, request: request, viewer: viewer)
         }
         router.get("/api/v1/accounts/lookup") { request, _ in
@@ -145,18 +143,18 @@ public struct ClientAPIController: Sendable {
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             let account = try await self.account(context)
             let query = request.uri.queryParameters
-            if query["pinned"] == "true" {
+            if RequestParameters.truthy(query["pinned"]) {
                 var pinned: [Status] = []
                 for status in try await self.d.statuses.pinnedStatuses(accountID: account.id) where try await self.canSee(status, viewer: viewer) {
                     pinned.append(status)
                 }
                 return self.respond(.array(try await self.statusEntities(pinned, viewer: viewer)))
             }
-            if query["only_media"] == "true" {
+            if RequestParameters.truthy(query["only_media"]) {
                 return try await self.statusPage([], request: request, viewer: viewer)  // posts carry no media yet
             }
             let statuses = try await self.d.timelines.accountTimeline(
-                accountID: account.id, viewerID: viewer.id, excludeReplies: query["exclude_replies"] == "true", page: try Self.page(request))
+                accountID: account.id, viewerID: viewer.id, excludeReplies: RequestParameters.truthy(query["exclude_replies"]), page: try Self.page(request))
             return try await self.statusPage(statuses, request: request, viewer: viewer)
         }
         for action in ["follow", "unfollow"] {
@@ -168,7 +166,7 @@ public struct ClientAPIController: Sendable {
                     _ = try await self.d.social.follow(accountID: viewer.id, account.uri)
                     // notify=true: hear of each new post of the account (a `status` notification).
                     if let notify = try await RequestParameters.parse(request)["notify"] {
-                        try await self.d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: notify == "true" || notify == "1")
+                        try await self.d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: RequestParameters.truthy(notify))
                     }
                 } else {
                     try await self.d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
@@ -329,7 +327,7 @@ public struct ClientAPIController: Sendable {
             .init(
                 content: formatted.html, visibility: visibility, inReplyToID: inReplyTo,
                 mentions: formatted.mentions.compactMap { resolved[$0]?.uri }, tags: formatted.tags, spoilerText: spoiler,
-                sensitive: parameters["sensitive"] == "true" || parameters["sensitive"] == "1",
+                sensitive: parameters.flag("sensitive") ?? false,
                 language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }))
         if let key { try await d.timelines.recordIdempotency(accountID: account.id, key: key, statusID: status.id) }
         return respond(try await statusEntity(status, viewer: account))
@@ -436,6 +434,13 @@ public struct ClientAPIController: Sendable {
     }
 
     // MARK: Pagination
+
+    /// `local=true`: only this node's posts; `remote=true`: only other nodes'; else both (nil).
+    static func localOnly(_ request: Request) -> Bool? {
+        let query = request.uri.queryParameters
+        if RequestParameters.truthy(query["local"]) { return true }
+        return RequestParameters.truthy(query["remote"]) ? false : nil
+    }
 
     static func page(_ request: Request) throws -> PageRequest {
         let query = request.uri.queryParameters

@@ -16,6 +16,18 @@ struct RequestParameters: Sendable {
         values[name] ?? []
     }
 
+    /// A boolean parameter as Rails (so Mastodon) reads it; nil when absent.
+    func flag(_ name: String) -> Bool? {
+        self[name].map(Self.truthy)
+    }
+
+    /// "", "0", "f", "false", "off", "n", "no" (any case) are false, anything else true: clients
+    /// send `true`, `1` or `True`. Absent is false.
+    static func truthy<S: StringProtocol>(_ value: S?) -> Bool {
+        guard let value else { return false }
+        return !["", "0", "f", "false", "off", "n", "no"].contains(value.lowercased())
+    }
+
     /// The first value of each parameter.
     var single: [String: String] { values.compactMapValues(\.first) }
 

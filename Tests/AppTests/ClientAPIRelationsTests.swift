@@ -135,7 +135,7 @@ import Testing
             #expect(try await a.post("/api/v1/statuses/\(posts[0])/pin").json?["pinned"] == true)
 
             // pinned=true lists them, latest pin first; others see them too, but not as their pins.
-            let pinned = try await c.get("/api/v1/accounts/\(alice.id)/statuses?pinned=true")
+            let pinned = try await c.get("/api/v1/accounts/\(alice.id)/statuses?pinned=1")  // Rails booleans: 1, true, True
             #expect(ids(pinned) == [posts[0], posts[4], posts[3], posts[2], posts[1]])
             #expect(pinned.json?.listValue.allSatisfy { $0["pinned"] == false } == true)
             #expect(try await a.get("/api/v1/statuses/\(posts[4])").json?["pinned"] == true)
