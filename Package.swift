@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]),
         .target(name: "Domain"),
-        .target(name: "Core", dependencies: ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Core", dependencies: ["Domain", "ActivityStreams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Storage",
             dependencies: [

@@ -1,3 +1,4 @@
+import ActivityStreams
 import Domain
 import Foundation
 
@@ -145,19 +146,5 @@ public struct TextFormatter: Sendable {
         return tokens
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { ASObject.escapeHTML(text) }
 }
