@@ -73,6 +73,23 @@ public struct ClientAPIController: Sendable {
             }
             return self.respond(entity)
         }
+        router.put("/api/v1/statuses/:id") { request, context in
+            let (_, viewer) = try await self.user(request, scope: "write:statuses")
+            let status = try await self.visibleStatus(context, viewer: viewer)
+            guard status.accountID == viewer.id, status.reblogOfID == nil else { throw KithError(.notFound, "Record not found") }
+            let parameters = try await RequestParameters.parse(request)
+            let text = try self.validatedText(parameters["status"])
+            // Mentions stay as they were (the audience does not change); links and tags follow the text.
+            let known = Dictionary(status.mentions.map { ($0.name.dropFirst().lowercased(), $0.uri) }) { first, _ in first }
+            let formatted = TextFormatter(baseURL: self.d.node.baseURL).format(text) { reference in
+                let key = reference.lowercased()
+                return known[key] ?? known.first { $0.key.hasPrefix(key + "@") }?.value
+            }
+            let edited = try await self.d.social.edit(
+                accountID: viewer.id, statusID: status.id, content: formatted.html, spoilerText: parameters["spoiler_text"],
+                sensitive: parameters.flag("sensitive"), language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }, tags: formatted.tags)
+            return self.respond(try await self.statusEntity(edited, viewer: viewer))
+        }
         router.get("/api/v1/statuses/:id/context") { request, context in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             let status = try await self.visibleStatus(context, viewer: viewer)
@@ -290,13 +307,7 @@ public struct ClientAPIController: Sendable {
             return respond(try await statusEntity(status, viewer: account))
         }
         let parameters = try await RequestParameters.parse(request)
-        let text = parameters["status"] ?? ""
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw KithError(.unprocessable, "Validation failed: Text can't be blank")
-        }
-        guard text.count <= d.maxPostLength else {
-            throw KithError(.unprocessable, "Validation failed: Text character limit of \(d.maxPostLength) exceeded")
-        }
+        let text = try validatedText(parameters["status"])
         let visibility: Visibility
         if let raw = parameters["visibility"], !raw.isEmpty {
             guard let parsed = Visibility(rawValue: raw) else {
@@ -331,6 +342,18 @@ public struct ClientAPIController: Sendable {
                 language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }))
         if let key { try await d.timelines.recordIdempotency(accountID: account.id, key: key, statusID: status.id) }
         return respond(try await statusEntity(status, viewer: account))
+    }
+
+    /// A post's text: not blank, within the node's limit (422 otherwise, as Mastodon answers).
+    func validatedText(_ text: String?) throws -> String {
+        let text = text ?? ""
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw KithError(.unprocessable, "Validation failed: Text can't be blank")
+        }
+        guard text.count <= d.maxPostLength else {
+            throw KithError(.unprocessable, "Validation failed: Text character limit of \(d.maxPostLength) exceeded")
+        }
+        return text
     }
 
     // MARK: Entities

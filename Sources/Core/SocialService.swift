@@ -230,14 +230,21 @@ public struct SocialService: Sendable {
 
     /// Edits one's own post; followers and addressees are sent Update with the new version.
     @discardableResult
-    public func edit(accountID: Int64, statusID: Int64, content: String, spoilerText: String? = nil) async throws -> Status {
+    public func edit(
+        accountID: Int64, statusID: Int64, content: String, spoilerText: String? = nil, sensitive: Bool? = nil, language: String? = nil,
+        tags: [String]? = nil
+    ) async throws -> Status {
         let account = try await localAccount(accountID)
         guard var status = try await statuses.status(id: statusID), status.accountID == account.id, status.reblogOfID == nil else {
             throw KithError(.notFound, "no post \(statusID) of this account")
         }
         guard !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw KithError(.invalidInput, "a post needs text") }
+        guard content.count <= maxPostLength * 4 else { throw KithError(.invalidInput, "the post is longer than \(maxPostLength) characters") }
         status.content = content
         if let spoilerText { status.spoilerText = spoilerText }
+        status.sensitive = (sensitive ?? status.sensitive) || !status.spoilerText.isEmpty
+        if let language { status.language = language }
+        if let tags { status.tags = tags }
         status.editedAt = Date()
         try await statuses.update(
             status,

@@ -67,6 +67,7 @@ import Testing
         .init(method: "POST", path: "/api/v1/follow_requests/{account}/reject", scope: "write:follows", expected: 404),
         .init(method: "POST", path: "/api/v1/notifications/{notification}/dismiss", scope: "write:notifications"),
         .init(method: "POST", path: "/api/v1/notifications/clear", scope: "write:notifications"),
+        .init(method: "PUT", path: "/api/v1/statuses/{own}", scope: "write:statuses", body: #"{"status":"edited"}"#),
         .init(method: "DELETE", path: "/api/v1/statuses/{own}", scope: "write:statuses"),
     ]
 
