@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "kith",
             dependencies: [
-                "App", "Storage",
+                "App", "Core", "Domain", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Shared by the test targets: a fresh PostgreSQL database per suite.

@@ -4,6 +4,8 @@
 #     are accepted by Kith's inbox (202); tampered copies are refused (401);
 #  2. Kith answers each Follow with an Accept delivered to the peer, and fetches the peer's
 #     actor with a signed GET; those signatures verify in the independent libraries.
+#  3. Authorized fetch: an unsigned GET of a collection gets 401, the peer's apsig-signed GET
+#     is served.
 # Usage: federation/interop-inbox.sh   (KITH=path/to/kith to use another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +73,11 @@ if python federation/verify_signatures.py "$tmp/accepts.json"; then passed=$((pa
 python federation/peer.py requests --record "$tmp/peer.jsonl" --key-from "$kith_url/actor" >"$tmp/fetches.json"
 check "signed GETs of the peer's actor" 1 "$(python -c 'import json,sys; print(min(1, len(json.load(open(sys.argv[1])))))' "$tmp/fetches.json")"
 if python federation/verify_signatures.py "$tmp/fetches.json"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-followers=$(http_get "$kith_url/users/alice/followers" application/activity+json | python -c 'import json,sys; print(json.load(sys.stdin)["totalItems"])')
+# Authorized fetch: unsigned GETs of collections are refused; the peer's apsig-signed GET works.
+check "an unsigned GET of a collection is refused" 401 "$(python federation/peer.py get --port "$peer_port" --url "$kith_url/users/alice/followers" --unsigned | head -1)"
+python federation/peer.py get --port "$peer_port" --url "$kith_url/users/alice/followers" >"$tmp/followers.txt"
+check "an apsig-signed GET of a collection is served" 200 "$(head -1 "$tmp/followers.txt")"
+followers=$(tail -n +2 "$tmp/followers.txt" | python -c 'import json,sys; print(json.load(sys.stdin).get("totalItems"))')
 check "the peer is alice's follower" 1 "$followers"
 
 echo "interop-inbox: $passed passed, $failed failed"

@@ -11,6 +11,10 @@
       draft-cavage; hms, http-message-signatures: RFC 9421). --tamper changes the body after
       signing. Prints the HTTP status.
 
+  peer.py get --port P --url URL [--unsigned]
+      GETs URL as bob, signed with apsig (draft-cavage: (request-target) host date), as a peer
+      fetches from a node in authorized-fetch mode. Prints the status, then the body.
+
   peer.py requests --record FILE --key-from URL
       Turns the recorded requests into the JSON that verify_signatures.py reads, with the
       public key of the actor (or key) at URL, fetched from the node.
@@ -148,6 +152,25 @@ def send(port: int, inbox: str, target: str, lib: str, tamper: bool, number: int
         return error.code
 
 
+def get(port: int, url: str, unsigned: bool) -> tuple[int, str]:
+    headers = {"Accept": ACTIVITY_JSON}
+    if not unsigned:
+        from apsig.draft import Signer
+        key, _ = load_or_create_keys("rsa")
+        key_id = f"http://127.0.0.1:{port}/users/bob#main-key"
+        headers = dict(Signer(headers=headers, private_key=key, method="GET", url=url, key_id=key_id, body=b"",
+                              signed_headers=["(request-target)", "host", "date"]).sign())
+    request = urllib.request.Request(url, method="GET")
+    for name, value in headers.items():
+        if name.lower() not in ("host", "content-length", "digest"):
+            request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def requests_for_verifier(record: Path, key_from: str) -> list[dict]:
     with urllib.request.urlopen(urllib.request.Request(key_from, headers={"Accept": ACTIVITY_JSON}), timeout=10) as response:
         document = json.load(response)
@@ -176,6 +199,10 @@ def main() -> int:
     p.add_argument("--lib", required=True)
     p.add_argument("--tamper", action="store_true")
     p.add_argument("--id", type=int, default=1)
+    g = sub.add_parser("get")
+    g.add_argument("--port", type=int, required=True)
+    g.add_argument("--url", required=True)
+    g.add_argument("--unsigned", action="store_true")
     r = sub.add_parser("requests")
     r.add_argument("--record", type=Path, required=True)
     r.add_argument("--key-from", required=True)
@@ -184,6 +211,10 @@ def main() -> int:
         serve(args.port, args.record)
     elif args.command == "send":
         print(send(args.port, args.to, args.object, args.lib, args.tamper, args.id))
+    elif args.command == "get":
+        status, body = get(args.port, args.url, args.unsigned)
+        print(status)
+        print(body)
     else:
         print(json.dumps(requests_for_verifier(args.record, args.key_from)))
     return 0

@@ -31,13 +31,15 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
     let storage: Storage
     let node: NodeIdentity
     let maxBodyBytes: Int
+    let authorizer: FetchAuthorizer
     static var pageSize: Int { 20 }
 
-    public init(receiver: InboxReceiver, storage: Storage, node: NodeIdentity, maxBodyBytes: Int) {
+    public init(receiver: InboxReceiver, storage: Storage, node: NodeIdentity, maxBodyBytes: Int, authorizedFetch: Bool) {
         self.receiver = receiver
         self.storage = storage
         self.node = node
         self.maxBodyBytes = maxBodyBytes
+        self.authorizer = FetchAuthorizer(receiver: receiver, node: node, required: authorizedFetch)
     }
 
     public func addRoutes(to router: Router<Context>) {
@@ -46,19 +48,23 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             try await self.inbox(request, recipient: try context.parameters.require("username"))
         }
         router.get("/users/:username/outbox") { request, context in
-            try await self.outbox(request, username: try context.parameters.require("username"))
+            _ = try await self.authorizer.requester(request)
+            return try await self.outbox(request, username: try context.parameters.require("username"))
         }
         router.get("/users/:username/followers") { request, context in
-            try await self.follows(request, username: try context.parameters.require("username"), followers: true)
+            _ = try await self.authorizer.requester(request)
+            return try await self.follows(request, username: try context.parameters.require("username"), followers: true)
         }
         router.get("/users/:username/following") { request, context in
-            try await self.follows(request, username: try context.parameters.require("username"), followers: false)
+            _ = try await self.authorizer.requester(request)
+            return try await self.follows(request, username: try context.parameters.require("username"), followers: false)
         }
         router.get("/users/:username/collections/featured") { request, context in
             // Pinned posts anyone may see, embedded as Mastodon serves them.
+            _ = try await self.authorizer.requester(request)
             let account = try await self.localAccount(try context.parameters.require("username"))
             let pinned = try await self.storage.statuses.pinnedStatuses(accountID: account.id)
-                .filter { $0.visibility == .public || $0.visibility == .unlisted }
+                .filter { ($0.visibility == .public || $0.visibility == .unlisted) && !$0.localOnly }
             let collection = ObjectDocuments.withContext([
                 "id": .string(account.featuredURI ?? account.uri + "/collections/featured"),
                 "type": "OrderedCollection", "totalItems": .number(Double(pinned.count)),
@@ -67,11 +73,11 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             return DocumentResponse.activityStreams(collection, request: request)
         }
         router.get("/users/:username/statuses/:id") { request, context in
-            let (status, author) = try await self.publicStatus(context)
+            let (status, author) = try await self.servableStatus(context, requester: try await self.authorizer.requester(request))
             return DocumentResponse.activityStreams(ObjectDocuments.withContext(ObjectDocuments.note(status, author: author, node: self.node)), request: request)
         }
         router.get("/users/:username/statuses/:id/activity") { request, context in
-            let (status, author) = try await self.publicStatus(context, allowReblog: true)
+            let (status, author) = try await self.servableStatus(context, requester: try await self.authorizer.requester(request), allowReblog: true)
             if let originalID = status.reblogOfID, let original = try await self.storage.statuses.status(id: originalID) {
                 return DocumentResponse.activityStreams(
                     ObjectDocuments.withContext(ObjectDocuments.announce(status, originalURI: original.uri, author: author)), request: request)
@@ -79,6 +85,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             return DocumentResponse.activityStreams(ObjectDocuments.withContext(ObjectDocuments.create(status, author: author, node: self.node)), request: request)
         }
         router.get("/activities/:id") { request, context in
+            _ = try await self.authorizer.requester(request)
             let id = try context.parameters.require("id")
             guard let activity = try await self.storage.queue.findActivity(uri: "\(self.node.baseURL)/activities/\(id)"),
                 let payload = activity.payload, !payload.isEmpty, Self.isServable(activity.activity)
@@ -107,11 +114,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         } catch is NIOTooManyBytesError {
             throw KithError(.tooLarge, "the activity is larger than \(maxBodyBytes) bytes")
         }
-        var headers = HeaderFields(request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
-        if let authority = request.head.authority { headers.set("Host", authority) }
-        let signable = SignableRequest(
-            method: request.method.rawValue, targetURI: node.baseURL + request.uri.description, headers: headers,
-            body: Array(body.readableBytesView))
+        let signable = FetchAuthorizer.signable(request, baseURL: node.baseURL, body: Array(body.readableBytesView))
         _ = try await receiver.receive(request: signable, recipient: recipient)
         return Response(status: .accepted)
     }
@@ -123,16 +126,32 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         return account
     }
 
-    /// A local public or unlisted post of the named account.
-    func publicStatus(_ context: Context, allowReblog: Bool = false) async throws -> (Status, Account) {
+    /// A local post of the named account that `requester` may see: public and unlisted ones to
+    /// anyone let through; followers-only ones to the author's accepted followers and those
+    /// mentioned; direct ones to those mentioned. Local-only posts to nobody. 404 otherwise, so
+    /// nothing tells a post exists.
+    func servableStatus(_ context: Context, requester: Account?, allowReblog: Bool = false) async throws -> (Status, Account) {
         let account = try await localAccount(try context.parameters.require("username"))
         let id = try context.parameters.require("id")
         guard let statusID = Int64(id), let status = try await storage.statuses.status(id: statusID), status.accountID == account.id,
-            status.visibility == .public || status.visibility == .unlisted, allowReblog || status.reblogOfID == nil
+            allowReblog || status.reblogOfID == nil, !status.localOnly, try await mayFetch(status, requester: requester)
         else {
             throw KithError(.notFound, "no post \(id)")
         }
         return (status, account)
+    }
+
+    func mayFetch(_ status: Status, requester: Account?) async throws -> Bool {
+        switch status.visibility {
+        case .public, .unlisted: return true
+        case .private:
+            guard let requester else { return false }
+            if status.mentions.contains(where: { $0.uri == requester.uri }) { return true }
+            return try await storage.graph.findFollow(accountID: requester.id, targetAccountID: status.accountID)?.state == .accepted
+        case .direct:
+            guard let requester else { return false }
+            return status.mentions.contains { $0.uri == requester.uri }
+        }
     }
 
     /// Paging of a collection as Mastodon does it: the collection names its first page;
@@ -166,9 +185,9 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         let (isPage, maxID) = page(request)
         guard isPage else {
             return DocumentResponse.activityStreams(
-                collection(id: id, total: try await storage.statuses.countStatuses(accountID: account.id, visibilities: visible)), request: request)
+                collection(id: id, total: try await storage.statuses.countStatuses(accountID: account.id, visibilities: visible, federated: true)), request: request)
         }
-        let statuses = try await storage.statuses.statuses(accountID: account.id, limit: Self.pageSize, maxID: maxID, visibilities: visible)
+        let statuses = try await storage.statuses.statuses(accountID: account.id, limit: Self.pageSize, maxID: maxID, visibilities: visible, federated: true)
         var items: [JSONValue] = []
         for status in statuses {
             if let originalID = status.reblogOfID {

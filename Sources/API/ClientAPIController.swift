@@ -339,7 +339,7 @@ public struct ClientAPIController: Sendable {
                 content: formatted.html, visibility: visibility, inReplyToID: inReplyTo,
                 mentions: formatted.mentions.compactMap { resolved[$0]?.uri }, tags: formatted.tags, spoilerText: spoiler,
                 sensitive: parameters.flag("sensitive") ?? false,
-                language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }))
+                language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }, localOnly: parameters.flag("local_only") ?? false))
         if let key { try await d.timelines.recordIdempotency(accountID: account.id, key: key, statusID: status.id) }
         return respond(try await statusEntity(status, viewer: account))
     }
@@ -442,6 +442,7 @@ public struct ClientAPIController: Sendable {
             "muted": false,
             "bookmarked": .bool(marks.bookmarked.contains(status.id)),
             "pinned": .bool(marks.pinned.contains(status.id)),
+            "local_only": .bool(status.localOnly),
             "content": .string(status.content),
             "filtered": [],
             "reblog": reblog,

@@ -24,12 +24,15 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     let statistics: any NodeStatistics
     let keys: NodeKeys
     let settings: Settings
+    /// Authorized fetch: without a valid signature, actors are served in their minimal form.
+    let authorizer: FetchAuthorizer?
 
-    public init(accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys, settings: Settings) {
+    public init(accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys, settings: Settings, authorizer: FetchAuthorizer?) {
         self.accounts = accounts
         self.statistics = statistics
         self.keys = keys
         self.settings = settings
+        self.authorizer = authorizer
     }
 
     var node: NodeIdentity { settings.node }
@@ -37,6 +40,9 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     public func addRoutes(to router: Router<Context>) {
         router.get("/users/:username") { request, context in
             let account = try await self.localAccount(try context.parameters.require("username"))
+            if let authorizer = self.authorizer, authorizer.required, try await authorizer.optionalRequester(request) == nil {
+                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
+            }
             return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node), request: request)
         }
         router.get("/actor") { request, _ in

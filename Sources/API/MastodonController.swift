@@ -71,6 +71,8 @@ public struct MastodonController: Sendable {
             "accounts": ["max_featured_tags": 10, "max_pinned_statuses": 5],
             "statuses": [
                 "max_characters": .number(Double(settings.maxPostLength)), "max_media_attachments": 4, "characters_reserved_per_url": 23,
+                // Posts may be kept on this node (`local_only` on create), as Hometown and glitch-soc offer.
+                "local_only": true,
             ],
             "media_attachments": [
                 "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"], "image_size_limit": 16_777_216,

@@ -13,7 +13,7 @@ enum MastodonEntities {
         _ account: Account, graph: any SocialGraphRepository, statuses: any StatusRepository, node: String, withSource: Bool = false
     ) async throws -> JSONValue {
         let follows = try await graph.followCounts(of: account.id)
-        let posts = try await statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases)
+        let posts = try await statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases, federated: false)
         return Self.account(account, counts: (follows.followers, follows.following, posts), node: node, withSource: withSource)
     }
 

@@ -71,13 +71,14 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             accounts: federation.accounts, statistics: federation.statistics, keys: federation.keys,
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current,
-                openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue)
+                openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue),
+            authorizer: dependencies.runtime.map { FetchAuthorizer(receiver: $0.receiver, node: $0.node, required: config.federationAuthorizedFetch) }
         ).addRoutes(to: router)
     }
     if let runtime = dependencies.runtime {
         ActivityPubController<AppRequestContext>(
             receiver: runtime.receiver, storage: runtime.activityPubStorage, node: runtime.node,
-            maxBodyBytes: runtime.settings.maxDocumentBytes
+            maxBodyBytes: runtime.settings.maxDocumentBytes, authorizedFetch: config.federationAuthorizedFetch
         ).addRoutes(to: router)
         OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
         MastodonController(
@@ -93,6 +94,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         )
         clientAPI.addRoutes(to: router)
         ClientToServerController(api: clientAPI).addRoutes(to: router)
+        AdminController(api: clientAPI, admin: runtime.admin, audit: runtime.store, policy: runtime.store).addRoutes(to: router)
     }
     return router
 }

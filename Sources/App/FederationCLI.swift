@@ -1,4 +1,5 @@
 import ActivityStreams
+import Core
 import Domain
 import Federation
 import Foundation
@@ -14,16 +15,21 @@ public enum PostgresFederationStoreFactory {
 
 /// What `kith federation` does beyond plain queries.
 public enum FederationCLI {
-    public static func changePolicy(
-        config: KithConfig, logger: Logger, domain raw: String, _ change: @Sendable @escaping (PostgresFederationStore, String) async throws -> Void
-    ) async throws {
-        let domain = raw.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !domain.isEmpty, !domain.contains("/"), !domain.contains(" "), !domain.contains("@") else {
-            throw KithError(.invalidInput, "'\(raw)' is not a domain (give the host, with :port when not the default)")
-        }
+    /// Runs an admin change of the federation policy, audited as done at the command line.
+    public static func changePolicy<T: Sendable>(
+        config: KithConfig, logger: Logger, _ change: @Sendable @escaping (AdminService, AuditActor) async throws -> T
+    ) async throws -> T {
         try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-            try await change(PostgresFederationStoreFactory.make(database: database, config: config, logger: logger), domain)
+            let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
+            return try await change(AdminService(policy: store, changed: {}), commandLineActor)
         }
+    }
+
+    /// The person at the command line, as the audit log names them: `cli:<system user>`.
+    public static var commandLineActor: AuditActor {
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        return AuditActor(accountID: nil, label: "cli:\(user)", address: nil)
     }
 
     /// Resolves an actor or a post and describes it.

@@ -16,6 +16,8 @@ public final class FederationRuntime: Sendable {
     public let keys: NodeKeys
     public let http: FederationHTTPClient
     public let policy: DomainPolicyService
+    /// Admin changes of the federation policy (audited; applied at once).
+    public let admin: AdminService
     public let resolver: ActorResolver
     public let receiver: InboxReceiver
     public let processor: InboxProcessor
@@ -47,6 +49,7 @@ public final class FederationRuntime: Sendable {
         self.keys = keys
         self.http = http
         self.policy = policy
+        self.admin = AdminService(policy: store, changed: { await policy.invalidate() })
         self.resolver = resolver
         self.receiver = InboxReceiver(
             resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger)

@@ -162,11 +162,14 @@ public struct SocialService: Sendable {
         public var spoilerText: String
         public var sensitive: Bool
         public var language: String?
+        /// Kept on this node: not delivered, not served to other nodes.
+        public var localOnly: Bool
 
         public init(
             content: String, visibility: Visibility = .public, inReplyToID: Int64? = nil, mentions: [String] = [], tags: [String] = [],
-            spoilerText: String = "", sensitive: Bool = false, language: String? = nil
+            spoilerText: String = "", sensitive: Bool = false, language: String? = nil, localOnly: Bool = false
         ) {
+            self.localOnly = localOnly
             self.content = content
             self.visibility = visibility
             self.inReplyToID = inReplyToID
@@ -220,9 +223,13 @@ public struct SocialService: Sendable {
             inReplyToURI: parent?.uri, contextURI: parent?.contextURI ?? "\(uri)#context", content: new.content,
             spoilerText: new.spoilerText, sensitive: new.sensitive || !new.spoilerText.isEmpty, visibility: new.visibility,
             language: new.language, to: to, cc: cc, publishedAt: Date(),
-            mentions: mentioned.map { Mention(uri: $0.uri, name: "@" + $0.acct) }, tags: new.tags)
+            mentions: mentioned.map { Mention(uri: $0.uri, name: "@" + $0.acct) }, tags: new.tags,
+            localOnly: new.localOnly || parent?.localOnly == true)  // a reply to a local-only post stays local too
         let stored = try await statuses.insert(
-            status, publish: OutgoingActivity(uri: uri + "/activity", accountID: account.id, kind: .create, objectURI: uri, statusID: id, to: to, cc: cc)
+            status,
+            publish: OutgoingActivity(
+                uri: uri + "/activity", accountID: account.id, kind: .create, objectURI: uri, statusID: id, to: to, cc: cc,
+                deliver: !status.localOnly)
         ).status
         await notifier?.activityRecorded()
         return stored
@@ -250,7 +257,7 @@ public struct SocialService: Sendable {
             status,
             publish: OutgoingActivity(
                 uri: "\(status.uri)#updates/\(Int(status.editedAt!.timeIntervalSince1970 * 1000))", accountID: account.id, kind: .update,
-                objectURI: status.uri, statusID: status.id, to: status.to, cc: status.cc))
+                objectURI: status.uri, statusID: status.id, to: status.to, cc: status.cc, deliver: !status.localOnly))
         await notifier?.activityRecorded()
         return try await statuses.status(id: statusID) ?? status
     }
@@ -268,7 +275,8 @@ public struct SocialService: Sendable {
         try await statuses.delete(
             id: status.id,
             publish: OutgoingActivity(
-                uri: "\(status.uri)#delete", accountID: account.id, kind: .delete, objectURI: status.uri, to: status.to, cc: status.cc))
+                uri: "\(status.uri)#delete", accountID: account.id, kind: .delete, objectURI: status.uri, to: status.to, cc: status.cc,
+                deliver: !status.localOnly))
         await notifier?.activityRecorded()
     }
 
@@ -312,7 +320,8 @@ public struct SocialService: Sendable {
         return OutgoingActivity(
             accountID: account.id, kind: kind, objectURI: status.uri, statusID: status.id,
             relatedURI: account.featuredURI ?? account.uri + "/collections/featured",
-            to: publicly ? ["https://www.w3.org/ns/activitystreams#Public"] : [followers], cc: publicly ? [followers] : [])
+            to: publicly ? ["https://www.w3.org/ns/activitystreams#Public"] : [followers], cc: publicly ? [followers] : [],
+            deliver: !status.localOnly)
     }
 
     // MARK: Mutes
@@ -382,11 +391,12 @@ public struct SocialService: Sendable {
         let cc = [author.uri, followersURI(account)]
         let reblog = Status(
             id: id, uri: uri, accountID: account.id, local: true, objectType: "Announce", reblogOfID: status.id, content: "",
-            visibility: .public, to: to, cc: cc)
+            visibility: .public, to: to, cc: cc, localOnly: status.localOnly)  // a boost of a local-only post stays local
         let result = try await statuses.insert(
             reblog,
             publish: OutgoingActivity(
-                uri: uri, accountID: account.id, kind: .announce, objectURI: status.uri, statusID: id, targetAccountID: author.id, to: to, cc: cc))
+                uri: uri, accountID: account.id, kind: .announce, objectURI: status.uri, statusID: id, targetAccountID: author.id, to: to, cc: cc,
+                deliver: !status.localOnly))
         await notifier?.activityRecorded()
         return result.status
     }
@@ -399,7 +409,7 @@ public struct SocialService: Sendable {
             id: reblog.id,
             publish: OutgoingActivity(
                 accountID: account.id, kind: .undo, objectURI: original?.uri, targetAccountID: original?.accountID, relatedURI: reblog.uri,
-                relatedActorURI: "Announce", to: reblog.to, cc: reblog.cc))
+                relatedActorURI: "Announce", to: reblog.to, cc: reblog.cc, deliver: !reblog.localOnly))
         await notifier?.activityRecorded()
     }
 

@@ -40,14 +40,17 @@ public struct Status: Sendable, Equatable, Identifiable {
     public var editedAt: Date?
     public var mentions: [Mention]
     public var tags: [String]
+    /// Never leaves this node (not delivered, not served to other nodes, not shown to remote users).
+    public var localOnly: Bool = false
 
     public init(
         id: Int64 = 0, uri: String, url: String? = nil, accountID: Int64, local: Bool, objectType: String = "Note",
         inReplyToID: Int64? = nil, inReplyToURI: String? = nil, reblogOfID: Int64? = nil, contextURI: String? = nil,
         title: String? = nil, content: String, spoilerText: String = "", sensitive: Bool = false, visibility: Visibility,
         language: String? = nil, to: [String] = [], cc: [String] = [], publishedAt: Date = Date(), editedAt: Date? = nil,
-        mentions: [Mention] = [], tags: [String] = []
+        mentions: [Mention] = [], tags: [String] = [], localOnly: Bool = false
     ) {
+        self.localOnly = localOnly
         self.id = id
         self.uri = uri
         self.url = url
@@ -364,9 +367,10 @@ public protocol StatusRepository: Sendable {
     func findFavourite(uri: String) async throws -> (accountID: Int64, statusID: Int64)?
     /// Counts of favourites, boosts and replies.
     func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int)
-    /// An account's own posts and boosts, newest first (for the outbox collection).
-    func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status]
-    func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int
+    /// An account's own posts and boosts, newest first (for the outbox collection); `federated`
+    /// leaves local-only ones out.
+    func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status]
+    func countStatuses(accountID: Int64, visibilities: [Visibility], federated: Bool) async throws -> Int
     /// Pins a post to its author's profile (false when it already was); `publish` (Add) is
     /// recorded in the same transaction.
     func pin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
@@ -404,16 +408,6 @@ public protocol ActivityQueueRepository: Sendable {
     func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery]
     /// Makes a delivery due now (a dead one pending again); false when there is none.
     func retryDelivery(id: Int64) async throws -> Bool
-}
-
-/// Domains allowed and blocked by the admins.
-public protocol DomainPolicyRepository: Sendable {
-    func allowedDomains() async throws -> [String]
-    func blockedDomains() async throws -> [String]
-    func allow(domain: String) async throws
-    func block(domain: String) async throws
-    func removeAllow(domain: String) async throws
-    func removeBlock(domain: String) async throws
 }
 
 /// Mastodon's pagination: `max_id` (older than), `since_id` (newer than, newest first),

@@ -64,6 +64,17 @@ public enum ActorDocuments {
         return .object(object)
     }
 
+    /// What an unsigned request gets under authorized fetch: enough to find the actor's inboxes
+    /// and verify its signatures, nothing of the profile.
+    public static func minimal(_ account: Account, node: NodeIdentity) -> JSONValue {
+        guard case .object(let full) = person(account, node: node) else { return person(account, node: node) }
+        let kept: Set<String> = [
+            "@context", "id", "type", "preferredUsername", "inbox", "outbox", "followers", "following", "endpoints", "publicKey",
+            "manuallyApprovesFollowers",
+        ]
+        return .object(full.filter { kept.contains($0.key) })
+    }
+
     /// The node's application actor (FEP-2677, FEP-d556): it signs the node's own fetches,
     /// and is what NodeInfo and WebFinger (`acct:domain@domain`) point to.
     public static func application(node: NodeIdentity, publicKeyPEM: String) -> JSONValue {

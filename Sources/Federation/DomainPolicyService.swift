@@ -17,8 +17,12 @@ public actor DomainPolicyService {
 
     public func policy() async throws -> FederationPolicy {
         if let cached, Date().timeIntervalSince(cached.loadedAt) < ttl { return cached.policy }
+        // Suspended domains are refused; silenced ones still federate (their posts stay out of
+        // public timelines, which the timeline queries see to).
+        let blocks = try await repository.domainBlocks()
         let policy = FederationPolicy(
-            mode: mode, allowed: Set(try await repository.allowedDomains()), blocked: Set(try await repository.blockedDomains()))
+            mode: mode, allowed: Set(try await repository.domainAllows().map(\.domain)),
+            blocked: Set(blocks.filter { $0.severity == .suspend }.map(\.domain)))
         cached = (policy, Date())
         return policy
     }

@@ -83,6 +83,27 @@ public struct InboxReceiver: Sendable {
         return isNew ? .accepted : .duplicate
     }
 
+    /// The actor that signed a request (a GET of a document, for authorized fetch): 401 when
+    /// the signature is missing, malformed or does not verify; 403 when the signer's node is not
+    /// one this node federates with (its key is not even fetched).
+    public func signer(of request: SignableRequest) async throws -> Account {
+        let inspection: SignatureInspection
+        do {
+            inspection = try verifier.inspect(request)
+        } catch {
+            throw KithError(.unauthorized, "signature: \(error.message)")
+        }
+        // This node's own actors sign too (its own fetches); other nodes must be allowed.
+        if !resolver.isLocal(inspection.keyId), try await !policy.allows(uri: inspection.keyId) {
+            throw KithError(.forbidden, "\(DomainPolicyService.domain(of: inspection.keyId) ?? "the sender") is not a node this one federates with")
+        }
+        let signer = try await verifiedSigner(inspection)
+        if !signer.isLocal, try await !policy.allows(uri: signer.uri) {
+            throw KithError(.forbidden, "\(DomainPolicyService.domain(of: signer.uri) ?? "the signer's node") is not a node this one federates with")
+        }
+        return signer
+    }
+
     /// The signing key's owner, after the signature verified with the owner's key. A key that
     /// no longer verifies is fetched again once (the sender may have rotated it).
     func verifiedSigner(_ inspection: SignatureInspection) async throws -> Account {

@@ -204,35 +204,3 @@ extension PostgresFederationStore: ActivityQueueRepository {
         return false
     }
 }
-
-extension PostgresFederationStore: DomainPolicyRepository {
-    func domains(_ query: PostgresQuery) async throws -> [String] {
-        var result: [String] = []
-        for try await domain in try await client.query(query, logger: logger).decode(String.self) { result.append(domain) }
-        return result
-    }
-
-    public func allowedDomains() async throws -> [String] {
-        try await domains("SELECT lower(domain) FROM domain_allows ORDER BY lower(domain)")
-    }
-
-    public func blockedDomains() async throws -> [String] {
-        try await domains("SELECT lower(domain) FROM domain_blocks WHERE severity <> 'noop' ORDER BY lower(domain)")
-    }
-
-    public func allow(domain: String) async throws {
-        try await client.query("INSERT INTO domain_allows (domain) VALUES (\(domain.lowercased())) ON CONFLICT DO NOTHING", logger: logger)
-    }
-
-    public func block(domain: String) async throws {
-        try await client.query("INSERT INTO domain_blocks (domain) VALUES (\(domain.lowercased())) ON CONFLICT DO NOTHING", logger: logger)
-    }
-
-    public func removeAllow(domain: String) async throws {
-        try await client.query("DELETE FROM domain_allows WHERE lower(domain) = lower(\(domain))", logger: logger)
-    }
-
-    public func removeBlock(domain: String) async throws {
-        try await client.query("DELETE FROM domain_blocks WHERE lower(domain) = lower(\(domain))", logger: logger)
-    }
-}

@@ -10,8 +10,11 @@ extension PostgresFederationStore: StatusRepository {
         s.published_at, s.edited_at, \
         coalesce((SELECT array_agg(m.account_uri ORDER BY m.account_uri) FROM status_mentions m WHERE m.status_id = s.id), '{}'), \
         coalesce((SELECT array_agg(m.name ORDER BY m.account_uri) FROM status_mentions m WHERE m.status_id = s.id), '{}'), \
-        coalesce((SELECT array_agg(t.name ORDER BY t.name) FROM status_tags t WHERE t.status_id = s.id), '{}')
+        coalesce((SELECT array_agg(t.name ORDER BY t.name) FROM status_tags t WHERE t.status_id = s.id), '{}'), \
+        s.local_only
         """
+    /// How many columns `statusColumns` names (a query's extra columns come after them).
+    static let statusColumnCount = 24
 
     func statuses(_ rows: PostgresRowSequence) async throws -> [Status] {
         var result: [Status] = []
@@ -33,7 +36,8 @@ extension PostgresFederationStore: StatusRepository {
             visibility: Visibility(rawValue: try c[14].decode(String.self)) ?? .direct, language: try c[15].decode(String?.self),
             to: try c[16].decode([String].self), cc: try c[17].decode([String].self), publishedAt: try c[18].decode(Date.self),
             editedAt: try c[19].decode(Date?.self),
-            mentions: zip(mentionURIs, mentionNames).map { Mention(uri: $0, name: $1) }, tags: try c[22].decode([String].self))
+            mentions: zip(mentionURIs, mentionNames).map { Mention(uri: $0, name: $1) }, tags: try c[22].decode([String].self),
+            localOnly: try c[23].decode(Bool.self))
     }
 
     func writeMentionsAndTags(_ status: Status, id: Int64, on connection: PostgresConnection) async throws {
@@ -57,12 +61,13 @@ extension PostgresFederationStore: StatusRepository {
             let rows = try await connection.query(
                 """
                 INSERT INTO statuses (id, uri, url, account_id, local, object_type, in_reply_to_id, in_reply_to_uri, reblog_of_id,
-                    context_uri, title, content, spoiler_text, sensitive, visibility, language, to_uris, cc_uris, published_at, edited_at)
+                    context_uri, title, content, spoiler_text, sensitive, visibility, language, to_uris, cc_uris, published_at, edited_at,
+                    local_only)
                 VALUES (CASE WHEN \(status.id) = 0 THEN kith_next_id() ELSE \(status.id) END, \(status.uri), \(status.url),
                     \(status.accountID), \(status.local), \(status.objectType), \(status.inReplyToID), \(status.inReplyToURI),
                     \(status.reblogOfID), \(status.contextURI), \(status.title), \(status.content), \(status.spoilerText),
                     \(status.sensitive), \(status.visibility.rawValue), \(status.language), \(status.to), \(status.cc),
-                    \(status.publishedAt), \(status.editedAt))
+                    \(status.publishedAt), \(status.editedAt), \(status.localOnly))
                 ON CONFLICT (uri) DO NOTHING
                 RETURNING id
                 """, logger: logger)
@@ -201,19 +206,23 @@ extension PostgresFederationStore: StatusRepository {
         return (0, 0, 0)
     }
 
-    public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility]) async throws -> [Status] {
+    public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status] {
         try await statuses(
             try await client.query(
                 """
                 SELECT \(unescaped: Self.statusColumns) FROM statuses s
                 WHERE s.account_id = \(accountID) AND s.visibility = ANY(\(visibilities.map(\.rawValue))) AND s.id < \(maxID ?? Int64.max)
+                    AND NOT (\(federated) AND s.local_only)
                 ORDER BY s.id DESC LIMIT \(limit)
                 """, logger: logger))
     }
 
-    public func countStatuses(accountID: Int64, visibilities: [Visibility]) async throws -> Int {
+    public func countStatuses(accountID: Int64, visibilities: [Visibility], federated: Bool) async throws -> Int {
         let rows = try await client.query(
-            "SELECT count(*) FROM statuses WHERE account_id = \(accountID) AND visibility = ANY(\(visibilities.map(\.rawValue)))",
+            """
+            SELECT count(*) FROM statuses WHERE account_id = \(accountID) AND visibility = ANY(\(visibilities.map(\.rawValue)))
+                AND NOT (\(federated) AND local_only)
+            """,
             logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0

@@ -42,6 +42,12 @@ extension PostgresFederationStore: TimelineRepository {
         """
     }
 
+    /// Not by an account of a silenced domain (public timelines only; followers still see them).
+    static let notFromSilencedDomain = """
+        NOT EXISTS (SELECT 1 FROM accounts sa JOIN domain_blocks db ON lower(db.domain) = lower(sa.domain)
+            WHERE sa.id = s.account_id AND db.severity = 'silence')
+        """
+
     public func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
         binds.append(accountID)
@@ -55,7 +61,7 @@ extension PostgresFederationStore: TimelineRepository {
     public func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
         binds.append(viewerID ?? -1)
-        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(Self.notSilenced(viewer: "$1"))"
+        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(Self.notSilenced(viewer: "$1")) AND \(Self.notFromSilencedDomain)"
         if let local {
             binds.append(local)
             filter += " AND s.local = $2"
@@ -153,7 +159,7 @@ extension PostgresFederationStore: TimelineRepository {
             """
         var result: [(markID: Int64, status: Status)] = []
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-            let markID = try row.makeRandomAccess()[23].decode(Int64.self)
+            let markID = try row.makeRandomAccess()[Self.statusColumnCount].decode(Int64.self)
             result.append((markID, try Self.decodeStatus(row)))
         }
         return result
@@ -226,7 +232,7 @@ extension PostgresFederationStore: TimelineRepository {
         binds.append(viewerID ?? -1)
         var filter = """
             s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = $1)
-            AND \(Self.notSilenced(viewer: "$2"))
+            AND \(Self.notSilenced(viewer: "$2")) AND \(Self.notFromSilencedDomain)
             """
         if let local {
             binds.append(local)

@@ -1,6 +1,7 @@
 import App
-import Storage
 import ArgumentParser
+import Core
+import Storage
 import Domain
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ import Logging
 struct Kith: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Kith: a federated ActivityPub server for enterprise social networks.",
-        subcommands: [Serve.self, Migrate.self, Accounts.self, FederationCommand.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, Accounts.self, FederationCommand.self, Audit.self, Version.self])
 }
 
 /// Settings every command accepts; each overrides the config file and `KITH_*` variables.
@@ -30,6 +31,7 @@ struct SettingsOptions: ParsableArguments {
     @Option(help: "Allow requests to private and loopback addresses: true or false.") var federationAllowPrivateAddresses: String?
     @Option(help: "Attempts per delivery before it is dead (1-100).") var deliveryMaxAttempts: String?
     @Option(help: "Deliveries in flight to one host at once (1-64).") var deliveryConcurrencyPerHost: String?
+    @Option(help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false.") var federationAuthorizedFetch: String?
 
     var flags: [SettingKey: String] {
         let pairs: [(SettingKey, String?)] = [
@@ -38,7 +40,7 @@ struct SettingsOptions: ParsableArguments {
             (.dataDirectory, dataDir), (.logLevel, logLevel), (.federationMode, federationMode),
             (.registrationMode, registrationMode), (.metricsToken, metricsToken), (.federationAllowHTTP, federationAllowHttp),
             (.federationAllowPrivateAddresses, federationAllowPrivateAddresses), (.deliveryMaxAttempts, deliveryMaxAttempts),
-            (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost),
+            (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost), (.federationAuthorizedFetch, federationAuthorizedFetch),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -165,6 +167,45 @@ struct Accounts: AsyncParsableCommand {
     }
 }
 
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the audit log (every admin and moderator action), newest first. Entries cannot be changed or removed.")
+    @Option(help: "Only this action, or a family of them (domain_block, account.suspend, …).") var action: String?
+    @Option(help: "Only actions by this actor (a username, or cli:<system user>).") var actor: String?
+    @Option(help: "Only entries from this time on (ISO 8601, e.g. 2026-11-01T00:00:00Z).") var since: String?
+    @Option(help: "How many to show.") var limit: Int = 50
+    @Flag(help: "Print the state before and after too.") var details = false
+    @OptionGroup var settings: SettingsOptions
+    func run() async throws {
+        let (config, logger) = try await settings.load(commandLogLevel: .warning)
+        var since: Date?
+        if let raw = self.since {
+            guard let date = ISO8601DateFormatter().date(from: raw) else { throw ValidationError("--since must be an ISO 8601 time") }
+            since = date
+        }
+        let filter = AuditFilter(actorLabel: actor, action: action, since: since)
+        let limit = self.limit
+        let entries = try await CLIErrors.report {
+            try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
+                try await PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
+                    .auditEntries(filter, page: PageRequest(limit: limit))
+            }
+        }
+        let formatter = ISO8601DateFormatter()
+        print(["ID", "TIME", "ACTOR", "ADDRESS", "ACTION", "TARGET"].joined(separator: "\t"))
+        for entry in entries {
+            let record = entry.record
+            print(
+                [String(entry.id), formatter.string(from: entry.createdAt), record.actor.label, record.actor.address ?? "-", record.action,
+                    "\(record.targetType):\(record.targetID)"].joined(separator: "\t"))
+            if details {
+                print("  before: \(record.before ?? "-")")
+                print("  after:  \(record.after ?? "-")")
+            }
+        }
+    }
+}
+
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print Kith's version.")
     func run() { print("kith \(KithVersion.current)") }
@@ -180,18 +221,32 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain, e.g. social.sister.example.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.allow(domain: $1) }
-            print("Allowed \(domain.lowercased())")
+            let allow = try await FederationCLI.changePolicy(settings: settings) { try await $0.allow(domain, by: $1) }
+            print("Allowed \(allow.domain)")
         }
     }
 
     struct Block: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Block a node: nothing is accepted from or sent to it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Block a node. suspend (the default): nothing is accepted from or sent to it, and what is stored of it is removed; silence: its posts stay out of public timelines.")
         @Argument(help: "The node's domain.") var domain: String
+        @Option(help: "suspend, silence or noop.") var severity: String = "suspend"
+        @Flag(help: "Refuse its media.") var rejectMedia = false
+        @Flag(help: "Ignore reports from it.") var rejectReports = false
+        @Option(help: "A note for this node's admins.") var privateComment: String?
+        @Option(help: "A note shown with the list of blocked nodes.") var publicComment: String?
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.block(domain: $1) }
-            print("Blocked \(domain.lowercased())")
+            guard let severity = BlockSeverity(rawValue: severity) else {
+                throw ValidationError("--severity must be suspend, silence or noop")
+            }
+            let block = try await FederationCLI.changePolicy(settings: settings) {
+                try await $0.block(
+                    DomainBlock(
+                        domain: domain, severity: severity, rejectMedia: rejectMedia, rejectReports: rejectReports, privateComment: privateComment,
+                        publicComment: publicComment), by: $1)
+            }
+            print("Blocked \(block.domain) (\(block.severity.rawValue))")
         }
     }
 
@@ -200,8 +255,8 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.removeAllow(domain: $1) }
-            print("No longer allowed: \(domain.lowercased())")
+            let allow = try await FederationCLI.changePolicy(settings: settings) { try await $0.removeAllow(domain: domain, by: $1) }
+            print("No longer allowed: \(allow.domain)")
         }
     }
 
@@ -210,8 +265,8 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            try await FederationCLI.changePolicy(settings: settings, domain: domain) { try await $0.removeBlock(domain: $1) }
-            print("No longer blocked: \(domain.lowercased())")
+            let block = try await FederationCLI.changePolicy(settings: settings) { try await $0.removeBlock(domain: domain, by: $1) }
+            print("No longer blocked: \(block.domain)")
         }
     }
 
@@ -223,12 +278,14 @@ struct FederationCommand: AsyncParsableCommand {
             let (allowed, blocked) = try await CLIErrors.report {
                 try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
                     let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
-                    return (try await store.allowedDomains(), try await store.blockedDomains())
+                    return (try await store.domainAllows(), try await store.domainBlocks())
                 }
             }
             print("mode: \(config.federationMode.rawValue)")
-            for domain in allowed { print("allow\t\(domain)") }
-            for domain in blocked { print("block\t\(domain)") }
+            for allow in allowed { print("allow\t\(allow.domain)") }
+            for block in blocked {
+                print("block\t\(block.domain)\t\(block.severity.rawValue)" + (block.privateComment.map { "\t\($0)" } ?? ""))
+            }
         }
     }
 
@@ -331,10 +388,10 @@ struct FederationCommand: AsyncParsableCommand {
 }
 
 extension FederationCLI {
-    static func changePolicy(
-        settings: SettingsOptions, domain: String, _ change: @Sendable @escaping (PostgresFederationStore, String) async throws -> Void
-    ) async throws {
+    static func changePolicy<T: Sendable>(
+        settings: SettingsOptions, _ change: @Sendable @escaping (AdminService, AuditActor) async throws -> T
+    ) async throws -> T {
         let (config, logger) = try await settings.load(commandLogLevel: .warning)
-        try await CLIErrors.report { try await FederationCLI.changePolicy(config: config, logger: logger, domain: domain, change) }
+        return try await CLIErrors.report { try await FederationCLI.changePolicy(config: config, logger: logger, change) }
     }
 }

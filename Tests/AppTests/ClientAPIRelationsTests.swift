@@ -157,9 +157,10 @@ import Testing
             #expect(try await c.get("/api/v1/accounts/\(carol.id)/statuses?pinned=true").json?.listValue.isEmpty == true)
 
             // The featured collection carries them, and the other node learns the pins from Add.
-            let featured = try await RawHTTP.send(.GET, hq.baseURL + "/users/alice/collections/featured", headers: ["Accept": "application/activity+json"])
-            #expect(featured.json?["totalItems"]?.numberValue == 5)
-            #expect(featured.json?["orderedItems"]?.listValue.first?["type"] == "Note")
+            let bobKey = try await sub.signingKey(bob)
+            let featured = try JSONValue.parse(Array(try await RawHTTP.get(hq.baseURL + "/users/alice/collections/featured", as: bobKey).body.utf8))
+            #expect(featured["totalItems"]?.numberValue == 5)
+            #expect(featured["orderedItems"]?.listValue.first?["type"] == "Note")
             _ = try await b.post("/api/v1/accounts/\(try await sub.runtime.resolver.resolve(hq.acct("alice")).id)/follow")
             try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
             _ = try await a.post("/api/v1/statuses/\(posts[1])/unpin")
@@ -182,10 +183,10 @@ import Testing
             #expect(fields.map { $0["name"]?.stringValue } == ["Team", "Wiki"])
             #expect(fields.last?["value"]?.stringValue?.contains(#"<a href="https://wiki.example/alice""#) == true)
             #expect(form.json?["source"]?["fields"]?.listValue.last?["value"] == "https://wiki.example/alice")
-            let actor = try await RawHTTP.send(.GET, alice.uri, headers: ["Accept": "application/activity+json"])
-            #expect(actor.json?["discoverable"] == false)
-            #expect(actor.json?["attachment"]?.listValue.first?["type"] == "PropertyValue")
-            #expect(actor.json?["attachment"]?.listValue.first?["value"] == "<p>Platform</p>")
+            let actor = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri, as: bobKey).body.utf8))
+            #expect(actor["discoverable"] == false)
+            #expect(actor["attachment"]?.listValue.first?["type"] == "PropertyValue")
+            #expect(actor["attachment"]?.listValue.first?["value"] == "<p>Platform</p>")
             try await eventually("the fields on sub") {
                 try await b.get("/api/v1/accounts/\(aliceOnSub.id)").json?["fields"]?.listValue.first?["name"] == "Team"
             }
@@ -205,6 +206,50 @@ import Testing
             let remote = try await c.get("/api/v1/accounts/search?q=\(sub.acct("bob"))&resolve=true")
             #expect(remote.json?.listValue.first?["acct"]?.stringValue == sub.acct("bob"))
             #expect(try await c.get("/api/v1/accounts/search?q=").status == 400)
+        }
+    }
+
+    @Test func localOnlyPostsRepliesAndBoostsStayOnTheNode() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let carol = try await hq.createAccount("carol")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let c = API(node: hq, token: try await token(hq, carol))
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("carol"))
+            try await eventually("bob follows both") { try await sub.store.followCounts(of: bob.id).following == 2 }
+            _ = try await c.post("/api/v1/accounts/\(alice.id)/follow")
+
+            let kept = try await a.post("/api/v1/statuses", #"{"status":"Team lunch moved to 1pm","local_only":true}"#)
+            #expect(kept.json?["local_only"] == true)
+            let keptID = try #require(kept.json?["id"]?.stringValue)
+            let keptURI = try #require(kept.json?["uri"]?.stringValue)
+            #expect(try await c.get("/api/v1/timelines/home").json?.listValue.contains { $0["id"]?.stringValue == keptID } == true)
+            // A reply and a boost by carol stay local too, though bob follows her.
+            let reply = try await c.post("/api/v1/statuses", #"{"status":"see you there","in_reply_to_id":"\#(keptID)"}"#)
+            #expect(reply.json?["local_only"] == true)
+            let boost = try await c.post("/api/v1/statuses/\(keptID)/reblog")
+            #expect(boost.json?["local_only"] == true)
+            // A public post after them reaches sub; the local-only ones never do.
+            let shared = try #require(try await a.post("/api/v1/statuses", #"{"status":"All hands at 3"}"#).json?["uri"]?.stringValue)
+            try await eventually("the public post on sub") { try await sub.store.status(uri: shared) != nil }
+            try await eventually("hq's deliveries done") { try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'pending'") == 0 }
+            #expect(try await sub.store.status(uri: keptURI) == nil)
+            #expect(try await sub.count("SELECT count(*) FROM statuses WHERE local = false") == 1)
+            #expect(
+                try await hq.count(
+                    """
+                    SELECT count(*) FROM deliveries d JOIN activities x ON x.id = d.activity_id JOIN statuses s ON s.id = x.status_id
+                    WHERE s.local_only
+                    """) == 0)
+            #expect(try await hq.count("SELECT count(*) FROM activities WHERE fanout_state = 'none'") == 3)
+            // Edits and deletes of it stay home as well.
+            _ = try await RawHTTP.send(
+                .PUT, hq.baseURL + "/api/v1/statuses/\(keptID)", headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/json"],
+                body: #"{"status":"Team lunch moved to 2pm"}"#)
+            _ = try await a.delete("/api/v1/statuses/\(keptID)")
+            #expect(try await hq.count("SELECT count(*) FROM activities WHERE fanout_state = 'none'") == 5)
         }
     }
 }

@@ -13,7 +13,9 @@ import Testing
     }
 
     func policyAndDeliveries() async throws {
-        let peer = try await TestNode(name: "cli_peer")
+        // The CLI's node (kith.example) cannot be reached to check its signature: a peer that
+        // serves documents unsigned, as in open federation.
+        let peer = try await TestNode(name: "cli_peer", authorizedFetch: false)
         do {
             try await peer.start()
             _ = try await peer.createAccount("alice")
@@ -30,7 +32,23 @@ import Testing
                 let list = try await cli.kith(["federation", "list"] + common)
                 #expect(list.stdout.contains("mode: allowlist"))
                 #expect(list.stdout.contains("allow\t\(peer.domain)"))
-                #expect(list.stdout.contains("block\tevil.example"))
+                #expect(list.stdout.contains("block\tevil.example\tsuspend"))
+                let silence = try await cli.kith(
+                    ["federation", "block", "loud.example", "--severity", "silence", "--private-comment", "spam wave"] + common)
+                #expect(silence.stdout.contains("Blocked loud.example (silence)"), "\(silence.stderr)")
+                #expect(try await cli.kith(["federation", "list"] + common).stdout.contains("block\tloud.example\tsilence\tspam wave"))
+                #expect(try await cli.kith(["federation", "block", "x.example", "--severity", "harsh"] + common).status != 0)
+                #expect(try await cli.kith(["federation", "unblock", "loud.example"] + common).status == 0)
+                #expect(try await cli.kith(["federation", "unblock", "loud.example"] + common).status != 0)  // nothing left to remove
+
+                // Every change is in the audit log, as done at the command line, oldest last.
+                let audit = try await cli.kith(["audit", "--details"] + common)
+                #expect(audit.status == 0, "\(audit.stderr)")
+                let actions = audit.stdout.split(separator: "\n").filter { $0.contains("\tcli:") }.map { $0.split(separator: "\t")[4] }
+                #expect(actions == ["domain_block.destroy", "domain_block.create", "domain_block.create", "domain_allow.create"])
+                #expect(audit.stdout.contains(#""severity": "silence""#))
+                let blocksOnly = try await cli.kith(["audit", "--action", "domain_block"] + common)
+                #expect(blocksOnly.stdout.split(separator: "\n").count == 4)  // the header and three entries
                 let bad = try await cli.kith(["federation", "allow", "https://x.example/path"] + common)
                 #expect(bad.status == 65)
                 #expect(bad.stderr.contains("not a domain"))

@@ -250,6 +250,7 @@ import Testing
                 #expect(v1.json?["uri"]?.stringValue == node.domain)
                 #expect(v1.json?["version"]?.stringValue?.hasPrefix("4.3.0") == true)
                 #expect(v1.json?["configuration"]?["statuses"]?["max_characters"]?.numberValue == 5000)
+                #expect(v1.json?["configuration"]?["statuses"]?["local_only"] == true)
                 #expect(v1.json?["stats"]?["user_count"]?.numberValue == 1)
             }
             for path in ["/api/v2/instance", "/api/v2/instance/"] {

@@ -89,8 +89,7 @@ import Testing
         let node = try await TestNode(name: "gts")
         do {
             try await node.start()
-            try await node.store.allow(domain: "127.0.0.1:8480")
-            await node.runtime.policy.invalidate()
+            try await node.allow(domain: "127.0.0.1:8480")
             let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../federation/fixtures/gotosocial")
             let actorJSON = try JSONValue.parse(try Data(contentsOf: fixtures.appendingPathComponent("actor_person.json")))
             let alice = try await node.runtime.resolver.store(actorJSON, fetchedFrom: "http://127.0.0.1:8480/users/alice")

@@ -35,10 +35,11 @@ final class TestNode: @unchecked Sendable {
         allowHTTP: true, allowPrivateAddresses: true, requestTimeout: .seconds(5), deliveryMaxAttempts: 6, deliveryBackoffScale: 0.02,
         circuitBreakerThreshold: 100)
 
-    init(name: String, settings: FederationSettings = TestNode.testSettings) async throws {
+    init(name: String, settings: FederationSettings = TestNode.testSettings, authorizedFetch: Bool = true) async throws {
         self.name = name
         self.port = try Loopback.freePort()
         var config = KithConfig()
+        config.federationAuthorizedFetch = authorizedFetch
         config.publicURL = "http://127.0.0.1:\(port)"
         config.host = "127.0.0.1"
         config.port = port
@@ -92,16 +93,20 @@ final class TestNode: @unchecked Sendable {
     }
 
     func allow(_ other: TestNode) async throws {
-        try await store.allow(domain: other.domain)
-        await runtime.policy.invalidate()
+        try await allow(domain: other.domain)
     }
 
-    func createAccount(_ username: String, locked: Bool = false) async throws -> Account {
+    /// Allows a domain as an admin at the command line would (audited), applied at once.
+    func allow(domain: String) async throws {
+        _ = try await runtime.admin.allow(domain, by: AuditActor(accountID: nil, label: "cli:test", address: nil))
+    }
+
+    func createAccount(_ username: String, locked: Bool = false, role: Role = .user) async throws -> Account {
         let pair = try RSAKeyPair.generate()
         let accounts = PostgresAccountRepository(client: pool.client, logger: TestDatabase.logger)
         var account = try await accounts.createLocal(
             NewLocalAccount(
-                username: try Username(username), email: "\(username)@\(name).example", role: .user, passwordHash: "$2b$12$x",
+                username: try Username(username), email: "\(username)@\(name).example", role: role, passwordHash: "$2b$12$x",
                 publicKeyPEM: pair.publicKeyPEM, privateKeyPEM: pair.privateKeyPEM, baseURL: baseURL))
         if locked {
             try await pool.client.query("UPDATE accounts SET locked = true WHERE id = \(account.id)", logger: TestDatabase.logger)
@@ -123,6 +128,11 @@ final class TestNode: @unchecked Sendable {
         let rows = try await pool.client.query(query, logger: TestDatabase.logger)
         for try await value in rows.decode(Int.self) { return value }
         return 0
+    }
+
+    /// Runs a statement on this node's database (the error, if any, is PostgreSQL's).
+    func execute(_ query: PostgresQuery) async throws {
+        for try await _ in try await pool.client.query(query, logger: TestDatabase.logger) {}
     }
 
     /// The private key of a local account, to sign requests by hand.
@@ -180,9 +190,14 @@ enum RawHTTP {
         return (Int(response.status.code), String(buffer: bytes))
     }
 
-    static func get(_ url: String, accept: String = "application/activity+json") async throws -> (status: Int, body: String) {
+    /// A GET, signed by `key` when given (authorized fetch wants it), as Mastodon signs fetches.
+    static func get(_ url: String, accept: String = "application/activity+json", as key: SigningKey? = nil) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
+        if let key {
+            let signed = try RequestSigner.signCavage(SignableRequest(method: "GET", targetURI: url, headers: ["Accept": accept], body: []), key: key)
+            for (name, value) in signed where name.lowercased() != "accept" { request.headers.add(name: name, value: value) }
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: bytes))

@@ -29,11 +29,12 @@ import Testing
             #expect(try await hq.store.findFollow(accountID: bobOnHQ.id, targetAccountID: alice.id)?.state == .accepted)
             #expect(try await hq.store.followCounts(of: alice.id).followers == 1)
             #expect(try await sub.store.followCounts(of: bob.id).following == 1)
-            // The collections agree.
-            let followers = try await RawHTTP.get("\(alice.uri)/followers?page=true")
+            // The collections agree (fetched signed: authorized fetch is on).
+            let bobKey = try await sub.signingKey(bob)
+            let followers = try await RawHTTP.get("\(alice.uri)/followers?page=true", as: bobKey)
             #expect(followers.status == 200)
             #expect(followers.body.contains(bob.uri))
-            let following = try await RawHTTP.get("\(bob.uri)/following?page=true")
+            let following = try await RawHTTP.get("\(bob.uri)/following?page=true", as: bobKey)
             #expect(following.body.contains(alice.uri))
 
             // alice posts: it reaches bob's node.
@@ -274,6 +275,10 @@ import Testing
                 #expect(response.status == 403)
                 #expect(try await stored() == 1)
                 #expect(try await hq.store.account(uri: eve.uri) == nil)
+                // Its signed fetches get 403 too, before its key is fetched.
+                let fetched = try await RawHTTP.get(alice.uri + "/outbox", as: try await outsider.signingKey(eve))
+                #expect(fetched.status == 403)
+                #expect(try await hq.store.account(uri: eve.uri) == nil)
                 // Nor is anything delivered to it: a follow from hq to the outsider is refused.
                 await #expect(throws: KithError.self) { try await hq.social.follow(accountID: alice.id, outsider.acct("eve")) }
             } catch {
@@ -285,34 +290,60 @@ import Testing
     }
 
     @Test func documentsOfPostsAndCollections() async throws {
-        try await withTwoNodes { hq, _ in
+        try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            let key = try await sub.signingKey(bob)
             var posts: [Status] = []
             for i in 0..<23 {
                 posts.append(try await hq.social.post(accountID: alice.id, .init(content: "<p>post \(i)</p>")))
             }
             let hidden = try await hq.social.post(accountID: alice.id, .init(content: "<p>followers only</p>", visibility: .private))
+            let local = try await hq.social.post(accountID: alice.id, .init(content: "<p>stays home</p>", localOnly: true))
+
+            // Authorized fetch: unsigned requests get 401 (the actor alone comes in its minimal form).
+            for url in [posts[0].uri, posts[0].uri + "/activity", alice.uri + "/outbox", alice.uri + "/followers", alice.uri + "/collections/featured"] {
+                let unsigned = try await RawHTTP.get(url)
+                #expect(unsigned.status == 401, "\(url)")
+                #expect(unsigned.body.contains("signed"), "\(url)")
+            }
+            let minimal = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri).body.utf8))
+            #expect(minimal["publicKey"]?["publicKeyPem"]?.stringValue != nil)
+            #expect(minimal["inbox"]?.stringValue == alice.inboxURI)
+            #expect(minimal["name"] == nil && minimal["summary"] == nil && minimal["published"] == nil)
+            let full = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri, as: key).body.utf8))
+            #expect(full["name"] != nil)
+            let forged = try SigningKey(keyId: bob.publicKeyID, privateKeyPEM: try RSAKeyPair.generate().privateKeyPEM)
+            #expect(try await RawHTTP.get(posts[0].uri, as: forged).status == 401)
+
             // A post and the activity that created it are dereferenceable.
-            let note = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri).body.utf8))
+            let note = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri, as: key).body.utf8))
             let parsed = try ASPost(note)
             #expect(parsed.id == posts[0].uri)
             #expect(parsed.attributedTo == alice.uri)
             #expect(parsed.to == [ASPublic.id])
             #expect(parsed.content == "<p>post 0</p>")
-            let create = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri + "/activity").body.utf8))
+            let create = try JSONValue.parse(Array(try await RawHTTP.get(posts[0].uri + "/activity", as: key).body.utf8))
             #expect(create["type"] == "Create")
             #expect(create["object"]?["id"]?.stringValue == posts[0].uri)
-            #expect(try await RawHTTP.get(hidden.uri).status == 404)
-            // The outbox: 23 public posts, pages of 20, newest first.
-            let outbox = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri + "/outbox").body.utf8))
+            // Followers-only: not to bob until he follows alice; local-only: never, to anyone.
+            #expect(try await RawHTTP.get(hidden.uri, as: key).status == 404)
+            #expect(try await RawHTTP.get(local.uri, as: key).status == 404)
+            _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            #expect(try await RawHTTP.get(hidden.uri, as: key).status == 200)
+            #expect(try await RawHTTP.get(local.uri, as: key).status == 404)
+            #expect(try await sub.store.status(uri: local.uri) == nil)
+            // The outbox: 23 public posts (the local-only one not counted), pages of 20, newest first.
+            let outbox = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri + "/outbox", as: key).body.utf8))
             #expect(outbox["type"] == "OrderedCollection")
             #expect(outbox["totalItems"]?.numberValue == 23)
-            let first = try JSONValue.parse(Array(try await RawHTTP.get(try #require(outbox["first"]?.stringValue)).body.utf8))
+            let first = try JSONValue.parse(Array(try await RawHTTP.get(try #require(outbox["first"]?.stringValue), as: key).body.utf8))
             let items = first["orderedItems"]?.listValue ?? []
             #expect(items.count == 20)
             #expect(items.first?["object"]?["id"]?.stringValue == posts[22].uri)
             let next = try #require(first["next"]?.stringValue)
-            let second = try JSONValue.parse(Array(try await RawHTTP.get(next).body.utf8))
+            let second = try JSONValue.parse(Array(try await RawHTTP.get(next, as: key).body.utf8))
             #expect((second["orderedItems"]?.listValue ?? []).count == 3)
             #expect(second["next"] == nil)
             #expect(second["prev"]?.stringValue != nil)

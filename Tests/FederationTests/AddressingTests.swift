@@ -115,7 +115,8 @@ import Testing
     }
 
     @Test func policyMatchesHostsWithPorts() async throws {
-        let repository = FixedPolicy(allowed: ["127.0.0.1:8081", "sister.example"], blocked: ["bad.sister.example"])
+        let repository = FixedPolicy(
+            allowed: ["127.0.0.1:8081", "sister.example", "loud.example"], blocked: ["bad.sister.example"], silenced: ["loud.example"])
         let service = DomainPolicyService(mode: .allowlist, repository: repository)
         #expect(try await service.allows(uri: "http://127.0.0.1:8081/users/a"))
         #expect(try await service.allows(uri: "http://127.0.0.1:8082/users/a") == false)
@@ -125,19 +126,24 @@ import Testing
         #expect(try await service.allows(uri: "https://bad.sister.example/inbox") == false)
         #expect(try await service.allows(uri: "https://outsider.example/inbox") == false)
         #expect(try await service.allows(uri: "not a url") == false)
+        #expect(try await service.allows(uri: "https://loud.example/inbox"))  // silenced, not suspended: still federates
         let open = DomainPolicyService(mode: .blocklist, repository: repository)
         #expect(try await open.allows(uri: "https://outsider.example/inbox"))
         #expect(try await open.allows(uri: "https://bad.sister.example/inbox") == false)
     }
 
+    /// A fixed policy, for the matching rules alone (storage is tested against PostgreSQL elsewhere).
     struct FixedPolicy: DomainPolicyRepository {
         var allowed: [String]
         var blocked: [String]
-        func allowedDomains() async throws -> [String] { allowed }
-        func blockedDomains() async throws -> [String] { blocked }
-        func allow(domain: String) async throws {}
-        func block(domain: String) async throws {}
-        func removeAllow(domain: String) async throws {}
-        func removeBlock(domain: String) async throws {}
+        var silenced: [String] = []
+        func domainAllows() async throws -> [DomainAllow] { allowed.map { DomainAllow(id: 1, domain: $0, createdAt: Date()) } }
+        func domainBlocks() async throws -> [DomainBlock] {
+            blocked.map { DomainBlock(domain: $0, severity: .suspend) } + silenced.map { DomainBlock(domain: $0, severity: .silence) }
+        }
+        func addAllow(domain: String, audit: AuditRecord) async throws -> DomainAllow { throw KithError(.forbidden, "read-only") }
+        func removeAllow(id: Int64?, domain: String?, audit: AuditRecord) async throws -> DomainAllow? { nil }
+        func saveBlock(_ block: DomainBlock, audit: AuditRecord) async throws -> DomainBlock { throw KithError(.forbidden, "read-only") }
+        func removeBlock(id: Int64?, domain: String?, audit: AuditRecord) async throws -> DomainBlock? { nil }
     }
 }

@@ -1,0 +1,184 @@
+import ActivityStreams
+import Core
+import Domain
+import Foundation
+import Hummingbird
+
+/// The admin API: Mastodon's `/api/v1/admin/domain_allows` and `/domain_blocks`, and Kith's
+/// audit log at `/api/v1/kith/admin/audit`. Every change is audited with who made it and from
+/// which address.
+public struct AdminController: Sendable {
+    let api: ClientAPIController
+    let admin: AdminService
+    let audit: any AuditRepository
+    let policy: any DomainPolicyRepository
+
+    public init(api: ClientAPIController, admin: AdminService, audit: any AuditRepository, policy: any DomainPolicyRepository) {
+        self.api = api
+        self.admin = admin
+        self.audit = audit
+        self.policy = policy
+    }
+
+    /// The signed-in account, if its token grants `scope` and its role is admin (or, with
+    /// `staff`, moderator); 403 otherwise, as Mastodon answers.
+    func staff(_ request: Request, _ context: AppRequestContext, scope: String, adminOnly: Bool = true) async throws -> AuditActor {
+        let (_, account) = try await api.user(request, scope: scope)
+        guard adminOnly ? account.role.isAdmin : account.role.isStaff else { throw KithError(.forbidden, "This action is not allowed") }
+        return AuditActor(accountID: account.id, label: account.username, address: context.clientAddress(request))
+    }
+
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")) else { throw KithError(.notFound, "Record not found") }
+        return id
+    }
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        addDomainAllowRoutes(to: router)
+        addDomainBlockRoutes(to: router)
+        router.get("/api/v1/kith/admin/audit") { request, context in
+            _ = try await self.staff(request, context, scope: "admin:read")
+            let parameters = try await RequestParameters.parse(request)
+            func date(_ name: String) throws -> Date? {
+                guard let raw = parameters[name], !raw.isEmpty else { return nil }
+                guard let date = ASDate.parse(raw) else { throw KithError(.invalidInput, "\(name) must be an ISO 8601 time") }
+                return date
+            }
+            var page = try ClientAPIController.page(request)
+            page.limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 200))
+            let filter = AuditFilter(
+                actorAccountID: try parameters["account_id"].map {
+                    guard let id = Int64($0) else { throw KithError(.invalidInput, "account_id must be an id") }
+                    return id
+                },
+                actorLabel: parameters["actor"], action: parameters["action"], since: try date("since"), until: try date("until"))
+            let entries = try await self.audit.auditEntries(filter, page: page)
+            return self.api.respond(.array(entries.map(Self.entity)), headers: self.api.link(request, first: entries.first?.id, last: entries.last?.id))
+        }
+    }
+
+    static func entity(_ entry: AuditEntry) -> JSONValue {
+        let record = entry.record
+        func document(_ text: String?) -> JSONValue { text.flatMap { try? JSONValue.parse(Array($0.utf8)) } ?? .null }
+        return [
+            "id": .string(String(entry.id)),
+            "created_at": MastodonEntities.date(entry.createdAt),
+            "action": .string(record.action),
+            "actor": ["account_id": .optional(record.actor.accountID.map(String.init)), "label": .string(record.actor.label)],
+            "ip": .optional(record.actor.address),
+            "target_type": .string(record.targetType),
+            "target_id": .string(record.targetID),
+            "before": document(record.before),
+            "after": document(record.after),
+        ]
+    }
+
+    // MARK: Domain allows
+
+    static func entity(_ allow: DomainAllow) -> JSONValue {
+        ["id": .string(String(allow.id)), "domain": .string(allow.domain), "created_at": MastodonEntities.date(allow.createdAt)]
+    }
+
+    func addDomainAllowRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/admin/domain_allows") { request, context in
+            _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
+            return self.api.respond(.array(try await self.policy.domainAllows().map(Self.entity)))
+        }
+        router.get("/api/v1/admin/domain_allows/:id") { request, context in
+            _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
+            let id = try Self.id(context)
+            guard let allow = try await self.policy.domainAllows().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            return self.api.respond(Self.entity(allow))
+        }
+        router.post("/api/v1/admin/domain_allows") { request, context in
+            let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
+            let parameters = try await RequestParameters.parse(request)
+            guard let domain = parameters["domain"], !domain.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
+            return self.api.respond(Self.entity(try await self.validated { try await self.admin.allow(domain, by: actor) }))
+        }
+        router.delete("/api/v1/admin/domain_allows/:id") { request, context in
+            let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
+            _ = try await self.admin.removeAllow(id: try Self.id(context), by: actor)
+            return self.api.respond([:])
+        }
+    }
+
+    /// Input errors from the service as Mastodon's 422.
+    func validated<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as KithError where error.kind == .invalidInput {
+            throw KithError(.unprocessable, "Validation failed: \(error.message)")
+        }
+    }
+
+    // MARK: Domain blocks
+
+    static func entity(_ block: DomainBlock) -> JSONValue {
+        [
+            "id": .string(String(block.id)), "domain": .string(block.domain),
+            "digest": .string(AdminService.digest(block.domain)),
+            "created_at": MastodonEntities.date(block.createdAt), "severity": .string(block.severity.rawValue),
+            "reject_media": .bool(block.rejectMedia), "reject_reports": .bool(block.rejectReports),
+            "private_comment": .optional(block.privateComment), "public_comment": .optional(block.publicComment),
+            "obfuscate": .bool(block.obfuscate),
+        ]
+    }
+
+    /// A block from request parameters; `base` gives the values left unsaid (an update).
+    func block(_ parameters: RequestParameters, base: DomainBlock) throws -> DomainBlock {
+        var block = base
+        if let raw = parameters["severity"], !raw.isEmpty {
+            guard let severity = BlockSeverity(rawValue: raw) else {
+                throw KithError(.unprocessable, "Validation failed: severity must be silence, suspend or noop")
+            }
+            block.severity = severity
+        }
+        block.rejectMedia = parameters.flag("reject_media") ?? block.rejectMedia
+        block.rejectReports = parameters.flag("reject_reports") ?? block.rejectReports
+        block.obfuscate = parameters.flag("obfuscate") ?? block.obfuscate
+        if let comment = parameters["private_comment"] { block.privateComment = comment.isEmpty ? nil : comment }
+        if let comment = parameters["public_comment"] { block.publicComment = comment.isEmpty ? nil : comment }
+        return block
+    }
+
+    func addDomainBlockRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/v1/admin/domain_blocks") { request, context in
+            _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
+            return self.api.respond(.array(try await self.policy.domainBlocks().map(Self.entity)))
+        }
+        router.get("/api/v1/admin/domain_blocks/:id") { request, context in
+            _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
+            let id = try Self.id(context)
+            guard let block = try await self.policy.domainBlocks().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            return self.api.respond(Self.entity(block))
+        }
+        router.post("/api/v1/admin/domain_blocks") { request, context in
+            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            let parameters = try await RequestParameters.parse(request)
+            guard let raw = parameters["domain"], !raw.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
+            let domain = try await self.validated { try AdminService.domain(raw) }
+            if let existing = try await self.policy.domainBlocks().first(where: { $0.domain == domain }) {
+                // Mastodon: a second block of the same domain is refused, naming the first.
+                var body = Self.entity(existing)
+                body = ["error": "Validation failed: Domain is already blocked", "existing_domain_block": body]
+                return DocumentResponse.json(body, contentType: ClientAPIController.json, status: .unprocessableContent)
+            }
+            // Mastodon's default severity is silence.
+            let block = try self.block(parameters, base: DomainBlock(domain: domain, severity: .silence))
+            return self.api.respond(Self.entity(try await self.validated { try await self.admin.block(block, by: actor) }))
+        }
+        router.put("/api/v1/admin/domain_blocks/:id") { request, context in
+            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            let id = try Self.id(context)
+            guard let existing = try await self.policy.domainBlocks().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            let block = try self.block(try await RequestParameters.parse(request), base: existing)
+            return self.api.respond(Self.entity(try await self.validated { try await self.admin.block(block, by: actor) }))
+        }
+        router.delete("/api/v1/admin/domain_blocks/:id") { request, context in
+            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            _ = try await self.admin.removeBlock(id: try Self.id(context), by: actor)
+            return self.api.respond([:])
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Crypto
+import Domain
+import Foundation
+
+extension Role {
+    /// Moderators, admins and the owner: reports and account actions.
+    public var isStaff: Bool { self != .user }
+    /// Admins and the owner: federation policy, roles, settings, the audit log.
+    public var isAdmin: Bool { self == .admin || self == .owner }
+}
+
+/// Admin actions on the federation policy. Each is written to the audit log in the same
+/// transaction as its effect, with the state before and after.
+public struct AdminService: Sendable {
+    let policy: any DomainPolicyRepository
+    /// Called after a change, so the node applies it at once (its policy cache is dropped).
+    let changed: @Sendable () async -> Void
+
+    public init(policy: any DomainPolicyRepository, changed: @escaping @Sendable () async -> Void) {
+        self.policy = policy
+        self.changed = changed
+    }
+
+    /// A domain as stored: lower case, `host` or `host:port`, nothing else.
+    public static func domain(_ raw: String) throws -> String {
+        let domain = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-:[]_"))
+        guard !domain.isEmpty, domain.count <= 253, domain.unicodeScalars.allSatisfy(allowed.contains), !domain.hasPrefix("."),
+            !domain.hasSuffix(".")
+        else {
+            throw KithError(.invalidInput, "'\(raw)' is not a domain (give the host, with :port when not the default)")
+        }
+        return domain
+    }
+
+    /// Mastodon's `digest` of a blocked domain: SHA-256, hex.
+    public static func digest(_ domain: String) -> String {
+        SHA256.hash(data: Array(domain.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func json<T: Encodable>(_ value: T?) -> String? {
+        guard let value else { return nil }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // MARK: Allows
+
+    public func allow(_ raw: String, by actor: AuditActor) async throws -> DomainAllow {
+        let domain = try Self.domain(raw)
+        let allow = try await policy.addAllow(
+            domain: domain,
+            audit: AuditRecord(
+                actor: actor, action: "domain_allow.create", targetType: "domain_allow", targetID: domain,
+                after: Self.json(["domain": domain])))
+        await changed()
+        return allow
+    }
+
+    /// Removes an allow by id or domain; 404 when there is none.
+    public func removeAllow(id: Int64? = nil, domain raw: String? = nil, by actor: AuditActor) async throws -> DomainAllow {
+        let domain = try raw.map(Self.domain)
+        let existing = try await policy.domainAllows().first { $0.id == id || $0.domain == domain }
+        guard
+            let removed = try await policy.removeAllow(
+                id: id, domain: domain,
+                audit: AuditRecord(
+                    actor: actor, action: "domain_allow.destroy", targetType: "domain_allow", targetID: domain ?? id.map(String.init) ?? "",
+                    before: Self.json(existing)))
+        else { throw KithError(.notFound, "Record not found") }
+        await changed()
+        return removed
+    }
+
+    // MARK: Blocks
+
+    /// Creates or replaces the block of `block.domain`; `suspend` removes what is stored of it.
+    public func block(_ block: DomainBlock, by actor: AuditActor) async throws -> DomainBlock {
+        var block = block
+        block.domain = try Self.domain(block.domain)
+        if let comment = block.privateComment, comment.count > 1000 { throw KithError(.invalidInput, "private_comment is longer than 1000 characters") }
+        if let comment = block.publicComment, comment.count > 1000 { throw KithError(.invalidInput, "public_comment is longer than 1000 characters") }
+        let existing = try await policy.domainBlocks().first { $0.domain == block.domain }
+        let saved = try await policy.saveBlock(
+            block,
+            audit: AuditRecord(
+                actor: actor, action: existing == nil ? "domain_block.create" : "domain_block.update", targetType: "domain_block",
+                targetID: block.domain, before: Self.json(existing), after: Self.json(block)))
+        await changed()
+        return saved
+    }
+
+    public func removeBlock(id: Int64? = nil, domain raw: String? = nil, by actor: AuditActor) async throws -> DomainBlock {
+        let domain = try raw.map(Self.domain)
+        let existing = try await policy.domainBlocks().first { $0.id == id || $0.domain == domain }
+        guard
+            let removed = try await policy.removeBlock(
+                id: id, domain: domain,
+                audit: AuditRecord(
+                    actor: actor, action: "domain_block.destroy", targetType: "domain_block", targetID: domain ?? id.map(String.init) ?? "",
+                    before: Self.json(existing)))
+        else { throw KithError(.notFound, "Record not found") }
+        await changed()
+        return removed
+    }
+}
