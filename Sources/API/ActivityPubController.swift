@@ -99,7 +99,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
     /// Activities that reveal nothing beyond what their audience may see: public ones, and the
     /// interactions whose parties already know of them. Blocks are never served.
     static func isServable(_ activity: OutgoingActivity) -> Bool {
-        if activity.kind == .block { return false }
+        if activity.kind == .block || activity.kind == .flag { return false }
         if (activity.to + activity.cc).contains(where: ASPublic.isPublic) { return true }
         return [.like, .follow, .accept, .reject, .update].contains(activity.kind)
     }

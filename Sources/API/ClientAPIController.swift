@@ -251,7 +251,13 @@ public struct ClientAPIController: Sendable {
         guard let id = token.accountID, let account = try await d.accounts.account(id: id) else {
             throw KithError(.unprocessable, "This method requires an authenticated user")
         }
+        try Self.requireActive(account)
         return (token, account)
+    }
+
+    /// Tokens of suspended or disabled accounts stop working at once (and work again when lifted).
+    static func requireActive(_ account: Account) throws {
+        guard !account.suspended, !account.disabled else { throw KithError(.forbidden, "Your login is currently disabled") }
     }
 
     func account(_ context: AppRequestContext) async throws -> Account {
@@ -278,7 +284,7 @@ public struct ClientAPIController: Sendable {
     /// A status the viewer may see (404 otherwise, as Mastodon hides what you cannot see).
     func visibleStatus(_ context: AppRequestContext, viewer: Account) async throws -> Status {
         guard let id = Int64(try context.parameters.require("id")), let status = try await d.statuses.status(id: id),
-            try await canSee(status, viewer: viewer)
+            try await canSee(status, viewer: viewer), try await d.accounts.account(id: status.accountID)?.suspended == false
         else {
             throw KithError(.notFound, "Record not found")
         }

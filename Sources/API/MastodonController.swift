@@ -58,6 +58,7 @@ public struct MastodonController: Sendable {
             guard let accountID = token.accountID, let account = try await self.accounts.account(id: accountID) else {
                 throw KithError(.unprocessable, "This method requires an authenticated user")
             }
+            try ClientAPIController.requireActive(account)
             return DocumentResponse.json(try await self.entity(account, withSource: true), contentType: Self.json)
         }
     }

@@ -50,6 +50,9 @@ enum MastodonEntities {
             "roles": [],
             "fields": .array(account.fields.map { ["name": .string($0.name), "value": .string($0.value), "verified_at": .null] }),
         ]
+        // Mastodon marks moderated accounts so clients can show it.
+        if account.suspended { object["suspended"] = true }
+        if account.silenced { object["limited"] = true }
         if withSource {
             // What the owner typed: plain text, as update_credentials takes it.
             let fields: [JSONValue] = account.fields.map {

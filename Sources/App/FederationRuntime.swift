@@ -18,6 +18,8 @@ public final class FederationRuntime: Sendable {
     public let policy: DomainPolicyService
     /// Admin changes of the federation policy (audited; applied at once).
     public let admin: AdminService
+    /// Reports and moderation (audited).
+    public let moderation: ModerationService
     public let resolver: ActorResolver
     public let receiver: InboxReceiver
     public let processor: InboxProcessor
@@ -40,9 +42,10 @@ public final class FederationRuntime: Sendable {
         let resolver = ActorResolver(accounts: store, http: http, policy: policy, keys: keys, node: node, settings: settings, logger: logger)
         let renderer = ActivityRenderer(accounts: store, graph: store, statuses: store, queue: store, policy: policy, node: node)
         let delivery = DeliveryWorker(
-            queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger)
+            queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
+            applicationKey: { try await resolver.applicationSigningKey() })
         let processor = InboxProcessor(
-            queue: store, accounts: store, graph: store, statuses: store, resolver: resolver, policy: policy, settings: settings,
+            queue: store, accounts: store, graph: store, statuses: store, reports: store, resolver: resolver, policy: policy, settings: settings,
             deliverySignal: delivery.signal, logger: logger)
         self.store = store
         self.accounts = PostgresAccountRepository(client: database.client, logger: logger)
@@ -55,6 +58,8 @@ public final class FederationRuntime: Sendable {
             resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger)
         self.processor = processor
         self.delivery = delivery
+        self.moderation = ModerationService(
+            reports: store, moderation: store, accounts: store, statuses: store, notifier: delivery.signal, baseURL: node.baseURL)
         self.social = SocialService(
             accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal)
         self.settings = settings

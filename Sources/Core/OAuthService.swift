@@ -134,6 +134,9 @@ public struct OAuthService: Sendable {
             throw Failure("invalid_grant", "The username or password is wrong.")
         }
         await throttle.succeeded(account: key)
+        guard !account.suspended, !account.disabled else {
+            throw Failure("invalid_grant", "Your login is currently disabled.", status: 403)
+        }
         return account
     }
 

@@ -35,6 +35,12 @@ public struct Account: Sendable, Equatable, Identifiable {
     public var featuredURI: String? = nil
     /// Profile fields (Mastodon's `fields`, ActivityPub `PropertyValue` attachments).
     public var fields: [ProfileField] = []
+    /// Moderation: cannot sign in, posts hidden, (remote) nothing accepted from it.
+    public var suspended = false
+    /// Moderation: posts kept out of public timelines.
+    public var silenced = false
+    /// Moderation: a local account that cannot sign in.
+    public var disabled = false
 
     public init(
         id: Int64, username: String, domain: String?, displayName: String, actorType: String = "Person",

@@ -155,7 +155,7 @@ public struct OutgoingActivity: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case create = "Create", update = "Update", delete = "Delete", follow = "Follow", accept = "Accept",
             reject = "Reject", undo = "Undo", like = "Like", announce = "Announce", block = "Block",
-            add = "Add", remove = "Remove"
+            add = "Add", remove = "Remove", flag = "Flag"
     }
     public var uri: String?
     public var accountID: Int64
@@ -171,6 +171,10 @@ public struct OutgoingActivity: Sendable, Equatable {
     public var cc: [String]
     /// False for activities kept only to be served (never delivered).
     public var deliver: Bool
+    /// Flag: the reported posts (the reported actor is `objectURI`).
+    public var objectURIs: [String] = []
+    /// Flag: the report's comment.
+    public var content: String?
 
     public init(
         uri: String? = nil, accountID: Int64, kind: Kind, objectURI: String? = nil, statusID: Int64? = nil, targetAccountID: Int64? = nil,
@@ -246,6 +250,8 @@ public struct Delivery: Sendable, Equatable {
     public var lastError: String?
     /// The account whose key signs the POST.
     public var signerAccountID: Int64
+    /// Signed by the node's application actor instead (Flags, which speak for the node).
+    public var signedByApplication: Bool = false
     public var payload: String
     public var createdAt: Date
 

@@ -137,3 +137,79 @@ public protocol DomainPolicyRepository: Sendable {
     /// Removes a block, by id or domain; nil when there was none.
     func removeBlock(id: Int64?, domain: String?, audit: AuditRecord) async throws -> DomainBlock?
 }
+
+// MARK: - Reports and account actions
+
+public enum ReportCategory: String, Sendable, CaseIterable {
+    case spam, legal, violation, other
+}
+
+/// A report about an account (and some of its posts), from a local account or from another
+/// node (a Flag, reported by that node's actor).
+public struct Report: Sendable, Equatable {
+    public var id: Int64
+    public var accountID: Int64?
+    public var targetAccountID: Int64
+    public var statusIDs: [Int64]
+    public var comment: String
+    public var category: ReportCategory
+    public var forwarded: Bool
+    public var uri: String?
+    public var assignedAccountID: Int64?
+    public var actionTakenAt: Date?
+    public var actionTakenByAccountID: Int64?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: Int64 = 0, accountID: Int64?, targetAccountID: Int64, statusIDs: [Int64] = [], comment: String = "",
+        category: ReportCategory = .other, forwarded: Bool = false, uri: String? = nil, assignedAccountID: Int64? = nil,
+        actionTakenAt: Date? = nil, actionTakenByAccountID: Int64? = nil, createdAt: Date = Date(), updatedAt: Date = Date()
+    ) {
+        self.id = id
+        self.accountID = accountID
+        self.targetAccountID = targetAccountID
+        self.statusIDs = statusIDs
+        self.comment = comment
+        self.category = category
+        self.forwarded = forwarded
+        self.uri = uri
+        self.assignedAccountID = assignedAccountID
+        self.actionTakenAt = actionTakenAt
+        self.actionTakenByAccountID = actionTakenByAccountID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var resolved: Bool { actionTakenAt != nil }
+}
+
+/// What a moderator does to an account (Mastodon's admin actions and their reversals).
+public enum AccountAction: String, Sendable, CaseIterable {
+    case none, silence, suspend, disable, unsilence, unsuspend, enable
+}
+
+public protocol ReportRepository: Sendable {
+    /// Stores a report (once per `uri` for Flags: a repeat returns the first) and records
+    /// `publish` (the Flag sent on) with it.
+    func createReport(_ report: Report, publish: OutgoingActivity?) async throws -> Report
+    func report(id: Int64) async throws -> Report?
+    /// Reports newest first; `resolved` nil for all.
+    func reports(resolved: Bool?, targetAccountID: Int64?, page: PageRequest) async throws -> [Report]
+    /// Assigns (or, with nil, unassigns) a moderator; audited.
+    func assignReport(id: Int64, to accountID: Int64?, audit: AuditRecord) async throws -> Report?
+    /// Marks resolved by `accountID` (or reopens with nil); audited.
+    func resolveReport(id: Int64, by accountID: Int64?, audit: AuditRecord) async throws -> Report?
+}
+
+public protocol AccountModerationRepository: Sendable {
+    /// Applies a moderation action to an account (and resolves `reportID` when given); audited.
+    func moderate(accountID: Int64, action: AccountAction, reportID: Int64?, by moderatorID: Int64?, audit: AuditRecord) async throws -> Account?
+    /// Changes a local account's role; audited.
+    func setRole(accountID: Int64, role: Role, audit: AuditRecord) async throws -> Account?
+    /// Accounts for the admin API, newest first: `local` nil for all; `status` one of
+    /// active, suspended, silenced, disabled (nil for all).
+    func adminAccounts(local: Bool?, status: String?, username: String?, page: PageRequest) async throws -> [Account]
+    /// Removes a post as moderation (a tombstone keeps it from coming back); audited.
+    func removeStatus(id: Int64, publish: OutgoingActivity?, audit: AuditRecord) async throws -> Bool
+}

@@ -80,6 +80,15 @@ public struct ActivityRenderer: Sendable {
             json["object"] = .optional(activity.objectURI)
             recipients = target.map { [$0] } ?? []
             direct = true
+        case .flag:
+            // A report sent on in the node's name (Mastodon's shape): no addressing, the reported
+            // actor and posts as the object, the comment as content.
+            json["actor"] = .string(node.applicationActorURI)
+            json["object"] = .array(([activity.objectURI].compactMap { $0 } + activity.objectURIs).map { .string($0) })
+            json["content"] = .string(activity.content ?? "")
+            json["to"] = nil
+            json["cc"] = nil
+            recipients = target.map { [$0] } ?? []
         case .add, .remove:
             json["object"] = .optional(activity.objectURI)
             json["target"] = .optional(activity.relatedURI)

@@ -34,14 +34,18 @@ public struct ActorResolver: Sendable {
         uri == node.baseURL || uri.hasPrefix(node.baseURL + "/") || uri.hasPrefix(node.baseURL + "#")
     }
 
+    /// The key of the node's application actor, which signs fetches and Flags.
+    public func applicationSigningKey() async throws -> SigningKey {
+        let pair = try await keys.applicationKeyPair()
+        return try SigningKey(keyId: node.applicationKeyID, privateKeyPEM: pair.privateKeyPEM)
+    }
+
     /// GETs a document from an allowed node, signed by the application actor, and parses it.
     public func fetchDocument(_ uri: String) async throws -> (json: JSONValue, url: String) {
         guard try await policy.allows(uri: uri) else {
             throw KithError(.forbidden, "\(DomainPolicyService.domain(of: uri) ?? uri) is not a node this one federates with")
         }
-        let pair = try await keys.applicationKeyPair()
-        let key = try SigningKey(keyId: node.applicationKeyID, privateKeyPEM: pair.privateKeyPEM)
-        let response = try await http.get(uri, signedBy: key)
+        let response = try await http.get(uri, signedBy: try await applicationSigningKey())
         guard response.status == 200 else {
             throw KithError(response.status == 404 || response.status == 410 ? .notFound : .unavailable, "\(uri) answered \(response.status)")
         }

@@ -22,11 +22,15 @@ public final class DeliveryWorker: Service, Sendable {
     let breaker: CircuitBreaker
     let keyCache = SigningKeyCache()
     let batchSize: Int
+    /// The node's application actor's key (Flags are sent in the node's name).
+    let applicationKey: @Sendable () async throws -> SigningKey
 
     public init(
         queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, renderer: ActivityRenderer, http: FederationHTTPClient,
-        policy: DomainPolicyService, settings: FederationSettings, logger: Logger, batchSize: Int = 64
+        policy: DomainPolicyService, settings: FederationSettings, logger: Logger, batchSize: Int = 64,
+        applicationKey: @escaping @Sendable () async throws -> SigningKey
     ) {
+        self.applicationKey = applicationKey
         self.queue = queue
         self.accounts = accounts
         self.renderer = renderer
@@ -78,7 +82,8 @@ public final class DeliveryWorker: Service, Sendable {
                 try await queue.scheduleRetry(id: job.id, at: until, status: job.lastStatus, error: "circuit open for \(job.host) after repeated failures")
                 return
             }
-            let key = try await signingKey(accountID: job.signerAccountID)
+            let key =
+                job.signedByApplication ? try await applicationKey() : try await signingKey(accountID: job.signerAccountID)
             await limiter.acquire(job.host)
             let result: Result<FederationHTTPClient.Response, any Error>
             do {

@@ -45,6 +45,14 @@ public actor DomainPolicyService {
         return try await allows(domain: domain)
     }
 
+    /// Whether a domain block says to ignore reports (Flags) from `domain`.
+    public func rejectsReports(domain: String) async throws -> Bool {
+        let domain = domain.lowercased()
+        return try await repository.domainBlocks().contains { block in
+            block.rejectReports && (domain == block.domain || domain.hasSuffix("." + block.domain))
+        }
+    }
+
     public func invalidate() {
         cached = nil
     }

@@ -14,6 +14,7 @@ public final class InboxProcessor: Service, Sendable {
     let accounts: any RemoteAccountRepository
     let graph: any SocialGraphRepository
     let statuses: any StatusRepository
+    let reports: any ReportRepository
     let resolver: ActorResolver
     let policy: DomainPolicyService
     let settings: FederationSettings
@@ -25,9 +26,10 @@ public final class InboxProcessor: Service, Sendable {
 
     public init(
         queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
-        statuses: any StatusRepository, resolver: ActorResolver, policy: DomainPolicyService, settings: FederationSettings,
-        deliverySignal: WakeSignal?, logger: Logger
+        statuses: any StatusRepository, reports: any ReportRepository, resolver: ActorResolver, policy: DomainPolicyService,
+        settings: FederationSettings, deliverySignal: WakeSignal?, logger: Logger
     ) {
+        self.reports = reports
         self.queue = queue
         self.accounts = accounts
         self.graph = graph
@@ -76,6 +78,8 @@ public final class InboxProcessor: Service, Sendable {
         var known = try await accounts.account(uri: activity.actor)
         if known == nil { known = try await resolver.actor(uri: activity.actor) }
         guard let actor = known else { throw KithError(.unavailable, "the actor \(activity.actor) is unknown") }
+        // Nothing is taken from an account a moderator suspended.
+        if actor.suspended { return }
         switch activity.type {
         case "Follow": try await follow(activity, actor: actor)
         case "Accept": try await acceptOrReject(activity, actor: actor, accept: true)
@@ -89,6 +93,7 @@ public final class InboxProcessor: Service, Sendable {
         case "Block": try await block(activity, actor: actor)
         case "Add": try await featured(activity, actor: actor, add: true)
         case "Remove": try await featured(activity, actor: actor, add: false)
+        case "Flag": try await flag(activity, actor: actor)
         default:
             logger.debug("activity type ignored", metadata: ["type": "\(activity.type)"])
         }
@@ -282,6 +287,31 @@ public final class InboxProcessor: Service, Sendable {
     func like(_ activity: ASActivity, actor: Account) async throws {
         guard let objectID = activity.objectId, let status = try await statuses.status(uri: objectID) else { return }
         _ = try await statuses.favourite(accountID: actor.id, statusID: status.id, uri: activity.id, publish: nil)
+    }
+
+    /// A report from another node (Mastodon sends it from its instance actor): the object lists
+    /// the reported actor and posts; those of this node become a report for its moderators.
+    /// Ignored when a domain block says to reject the node's reports.
+    func flag(_ activity: ASActivity, actor: Account) async throws {
+        guard let id = activity.id, let domain = DomainPolicyService.domain(of: actor.uri) else { return }
+        if try await policy.rejectsReports(domain: domain) { return }
+        var target: Account?
+        var reported: [Status] = []
+        for uri in (activity.object?.listValue.compactMap(\.idValue) ?? []) where resolver.isLocal(uri) {
+            if let account = try await localAccount(uri) {
+                target = target ?? account
+            } else if let status = try await statuses.status(uri: uri), status.local {
+                reported.append(status)
+                if target == nil { target = try await accounts.account(id: status.accountID) }
+            }
+        }
+        guard let target else { return }
+        let comment = HTMLSanitizer.plainText(activity.raw["content"]?.stringValue ?? "")
+        _ = try await reports.createReport(
+            Report(
+                accountID: actor.id, targetAccountID: target.id, statusIDs: reported.filter { $0.accountID == target.id }.map(\.id),
+                comment: String(comment.prefix(1000)), uri: id),
+            publish: nil)
     }
 
     /// Add or Remove on the actor's featured collection: it pinned or unpinned one of its posts.

@@ -17,7 +17,8 @@ public struct PostgresAccountRepository: AccountRepository {
     static let columns = """
         id, username, domain, display_name, actor_type, uri, url, inbox_uri, shared_inbox_uri, \
         public_key_pem, role, email, created_at, note, locked, discoverable, avatar_url, public_key_id, \
-        outbox_uri, followers_uri, following_uri, featured_uri, fields::text
+        outbox_uri, followers_uri, following_uri, featured_uri, fields::text, suspended_at IS NOT NULL, silenced_at IS NOT NULL, \
+        disabled_at IS NOT NULL
         """
     /// How many columns `columns` names (a query's extra columns come after them).
     static let columnCount = columns.split(separator: ",").count
@@ -89,6 +90,9 @@ public struct PostgresAccountRepository: AccountRepository {
         account.followingURI = try columns[20].decode(String?.self)
         account.featuredURI = try columns[21].decode(String?.self)
         account.fields = decodeFields(try columns[22].decode(String.self))
+        account.suspended = try columns[23].decode(Bool.self)
+        account.silenced = try columns[24].decode(Bool.self)
+        account.disabled = try columns[25].decode(Bool.self)
         return account
     }
 

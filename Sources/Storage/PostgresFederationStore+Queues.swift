@@ -64,7 +64,7 @@ extension PostgresFederationStore: ActivityQueueRepository {
 
     static let activityColumns = """
         id, uri, account_id, type, object_uri, status_id, target_account_id, related_uri, related_actor_uri, to_uris, cc_uris, \
-        payload, fanout_state, created_at
+        payload, fanout_state, created_at, object_uris, content
         """
 
     func activities(_ rows: PostgresRowSequence) async throws -> [PublishedActivity] {
@@ -73,10 +73,12 @@ extension PostgresFederationStore: ActivityQueueRepository {
             let (id, uri, account, type, objectURI, statusID, targetID, relatedURI, relatedActor, to) =
                 try row.decode((Int64, String, Int64, String, String?, Int64?, Int64?, String?, String?, [String]).self)
             let c = row.makeRandomAccess()
-            let activity = OutgoingActivity(
+            var activity = OutgoingActivity(
                 uri: uri, accountID: account, kind: OutgoingActivity.Kind(rawValue: type) ?? .create, objectURI: objectURI, statusID: statusID,
                 targetAccountID: targetID, relatedURI: relatedURI, relatedActorURI: relatedActor, to: to, cc: try c[10].decode([String].self),
                 deliver: try c[12].decode(String.self) != "none")
+            activity.objectURIs = try c[14].decode([String].self)
+            activity.content = try c[15].decode(String?.self)
             result.append(
                 PublishedActivity(id: id, uri: uri, activity: activity, payload: try c[11].decode(String?.self), createdAt: try c[13].decode(Date.self)))
         }
@@ -125,7 +127,7 @@ extension PostgresFederationStore: ActivityQueueRepository {
 
     static let deliveryColumns = """
         d.id, d.activity_id, a.uri, d.inbox_uri, d.host, d.state, d.attempts, d.next_attempt_at, d.last_status, d.last_error, \
-        a.account_id, coalesce(a.payload, ''), d.created_at
+        a.account_id, coalesce(a.payload, ''), d.created_at, a.type = 'Flag'
         """
 
     func deliveries(_ rows: PostgresRowSequence) async throws -> [Delivery] {
@@ -134,12 +136,13 @@ extension PostgresFederationStore: ActivityQueueRepository {
             let (id, activityID, activityURI, inbox, host, state, attempts, next, lastStatus, lastError) =
                 try row.decode((Int64, Int64, String, String, String, String, Int, Date, Int?, String?).self)
             let c = row.makeRandomAccess()
-            result.append(
-                Delivery(
-                    id: id, activityID: activityID, activityURI: activityURI, inboxURI: inbox, host: host,
-                    state: DeliveryState(rawValue: state) ?? .pending, attempts: attempts, nextAttemptAt: next, lastStatus: lastStatus,
-                    lastError: lastError, signerAccountID: try c[10].decode(Int64.self), payload: try c[11].decode(String.self),
-                    createdAt: try c[12].decode(Date.self)))
+            var delivery = Delivery(
+                id: id, activityID: activityID, activityURI: activityURI, inboxURI: inbox, host: host,
+                state: DeliveryState(rawValue: state) ?? .pending, attempts: attempts, nextAttemptAt: next, lastStatus: lastStatus,
+                lastError: lastError, signerAccountID: try c[10].decode(Int64.self), payload: try c[11].decode(String.self),
+                createdAt: try c[12].decode(Date.self))
+            delivery.signedByApplication = try c[13].decode(Bool.self)
+            result.append(delivery)
         }
         return result
     }

@@ -7,7 +7,11 @@ extension PostgresFederationStore: TimelineRepository {
     /// Runs a page query: `filter` selects the rows, the page bounds and order are added here.
     func page(_ filter: String, binds: PostgresBindings, page: PageRequest) async throws -> [Status] {
         var bindings = binds
-        var sql = "SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter))"
+        // Posts of suspended accounts are in no timeline.
+        var sql = """
+            SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter))
+            AND NOT EXISTS (SELECT 1 FROM accounts sx WHERE sx.id = s.account_id AND sx.suspended_at IS NOT NULL)
+            """
         func bind(_ value: Int64) -> String {
             bindings.append(value)
             return "$\(bindings.count)"
@@ -42,9 +46,11 @@ extension PostgresFederationStore: TimelineRepository {
         """
     }
 
-    /// Not by an account of a silenced domain (public timelines only; followers still see them).
+    /// Not by a silenced account or an account of a silenced domain (public timelines only;
+    /// followers still see them).
     static let notFromSilencedDomain = """
-        NOT EXISTS (SELECT 1 FROM accounts sa JOIN domain_blocks db ON lower(db.domain) = lower(sa.domain)
+        NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.account_id AND sa.silenced_at IS NOT NULL)
+        AND NOT EXISTS (SELECT 1 FROM accounts sa JOIN domain_blocks db ON lower(db.domain) = lower(sa.domain)
             WHERE sa.id = s.account_id AND db.severity = 'silence')
         """
 

@@ -42,10 +42,11 @@ public struct PostgresFederationStore: Sendable {
             """
             WITH new AS (SELECT kith_next_id() AS id)
             INSERT INTO activities (id, uri, account_id, type, object_uri, status_id, target_account_id, related_uri,
-                related_actor_uri, to_uris, cc_uris, fanout_state)
+                related_actor_uri, to_uris, cc_uris, fanout_state, object_uris, content)
             SELECT new.id, coalesce(\(activity.uri), \(baseURL + "/activities/") || new.id), \(activity.accountID),
                 \(activity.kind.rawValue), \(activity.objectURI), \(activity.statusID), \(activity.targetAccountID),
-                \(activity.relatedURI), \(activity.relatedActorURI), \(activity.to), \(activity.cc), \(state)
+                \(activity.relatedURI), \(activity.relatedActorURI), \(activity.to), \(activity.cc), \(state), \(activity.objectURIs),
+                \(activity.content)
             FROM new
             ON CONFLICT (uri) DO NOTHING
             RETURNING id

@@ -46,6 +46,7 @@ import Testing
         .init(method: "GET", path: "/api/v2/search?q=kith", scope: "read:search"),
         .init(method: "GET", path: "/users/alice/inbox", scope: "read:statuses"),
         .init(method: "POST", path: "/api/v1/markers", scope: "write:statuses", body: #"{"home":{"last_read_id":"1"}}"#),
+        .init(method: "POST", path: "/api/v1/reports", scope: "write:reports", body: #"{"account_id":"{account}","comment":"checking"}"#),
         .init(method: "PATCH", path: "/api/v1/accounts/update_credentials", scope: "write:accounts", body: #"{"display_name":"Alice"}"#),
         .init(method: "POST", path: "/api/v1/statuses", scope: "write:statuses", body: #"{"status":"scoped"}"#),
         .init(method: "POST", path: "/users/alice/outbox", scope: "write:statuses", body: #"{"type":"Note","content":"c2s"}"#, expected: 201),
@@ -71,11 +72,11 @@ import Testing
         .init(method: "DELETE", path: "/api/v1/statuses/{own}", scope: "write:statuses"),
     ]
 
-    func send(_ node: TestNode, _ endpoint: Endpoint, path: String, token: String?) async throws -> RawHTTP.Reply {
+    func send(_ node: TestNode, _ endpoint: Endpoint, path: String, token: String?, account: Int64) async throws -> RawHTTP.Reply {
         var headers = ["Content-Type": "application/json"]
         if let token { headers["Authorization"] = "Bearer \(token)" }
-        return try await RawHTTP.send(
-            .init(rawValue: endpoint.method), node.baseURL + path, headers: headers, body: endpoint.method == "GET" ? nil : endpoint.body)
+        let body = endpoint.body.replacingOccurrences(of: "{account}", with: String(account))
+        return try await RawHTTP.send(.init(rawValue: endpoint.method), node.baseURL + path, headers: headers, body: endpoint.method == "GET" ? nil : body)
     }
 
     @Test func everyEndpointChecksTheTokenAndItsScope() async throws {
@@ -99,18 +100,18 @@ import Testing
                     .replacingOccurrences(of: "{status}", with: status).replacingOccurrences(of: "{own}", with: own)
                     .replacingOccurrences(of: "{notification}", with: notification)
 
-                let anonymous = try await send(hq, endpoint, path: path, token: nil)
+                let anonymous = try await send(hq, endpoint, path: path, token: nil, account: carol.id)
                 #expect(anonymous.status == 401, "\(endpoint) without a token: \(anonymous.status) \(anonymous.body)")
                 #expect(anonymous.json?["error"]?.stringValue?.isEmpty == false, "\(endpoint): \(anonymous.body)")
-                let bogus = try await send(hq, endpoint, path: path, token: "not-a-token")
+                let bogus = try await send(hq, endpoint, path: path, token: "not-a-token", account: carol.id)
                 #expect(bogus.status == 401, "\(endpoint) with a bad token: \(bogus.status)")
 
-                let wrong = try await send(hq, endpoint, path: path, token: endpoint.scope.hasPrefix("read") ? writeOnly : readOnly)
+                let wrong = try await send(hq, endpoint, path: path, token: endpoint.scope.hasPrefix("read") ? writeOnly : readOnly, account: carol.id)
                 #expect(wrong.status == 403, "\(endpoint) with the wrong scope: \(wrong.status) \(wrong.body)")
                 #expect(wrong.json?["error"]?.stringValue?.contains("scope") == true, "\(endpoint): \(wrong.body)")
 
                 if scoped[endpoint.scope] == nil { scoped[endpoint.scope] = try await tokens.token(hq, alice, scope: endpoint.scope) }
-                let allowed = try await send(hq, endpoint, path: path, token: scoped[endpoint.scope])
+                let allowed = try await send(hq, endpoint, path: path, token: scoped[endpoint.scope], account: carol.id)
                 #expect(allowed.status == endpoint.expected, "\(endpoint) with \(endpoint.scope): \(allowed.status) \(allowed.body)")
             }
             // The C2S inbox and outbox belong to their owner alone.
