@@ -48,27 +48,33 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             try await self.inbox(request, recipient: try context.parameters.require("username"))
         }
         router.get("/users/:username/outbox") { request, context in
-            _ = try await self.authorizer.requester(request)
-            return try await self.outbox(request, username: try context.parameters.require("username"))
+            let username = try await self.collectionOwner(request, context).username
+            return try await self.outbox(request, username: username)
         }
         router.get("/users/:username/followers") { request, context in
-            _ = try await self.authorizer.requester(request)
-            return try await self.follows(request, username: try context.parameters.require("username"), followers: true)
+            let username = try await self.collectionOwner(request, context).username
+            return try await self.follows(request, username: username, followers: true)
         }
         router.get("/users/:username/following") { request, context in
-            _ = try await self.authorizer.requester(request)
-            return try await self.follows(request, username: try context.parameters.require("username"), followers: false)
+            let username = try await self.collectionOwner(request, context).username
+            return try await self.follows(request, username: username, followers: false)
         }
         router.get("/users/:username/collections/featured") { request, context in
             // Pinned posts anyone may see, embedded as Mastodon serves them.
-            _ = try await self.authorizer.requester(request)
-            let account = try await self.localAccount(try context.parameters.require("username"))
-            let pinned = try await self.storage.statuses.pinnedStatuses(accountID: account.id)
-                .filter { ($0.visibility == .public || $0.visibility == .unlisted) && !$0.localOnly }
+            let account = try await self.collectionOwner(request, context)
+            // A group's pins are its members' posts, each rendered with its own author; an open
+            // group's pins include posts addressed to the group.
+            let isGroup = account.actorType == "Group" && !account.locked  // closed and secret groups: public posts only
+            var items: [JSONValue] = []
+            for status in try await self.storage.statuses.pinnedStatuses(accountID: account.id) where !status.localOnly {
+                guard isGroup || status.visibility == .public || status.visibility == .unlisted,
+                    let author = status.accountID == account.id ? account : try await self.storage.remote.account(id: status.accountID)
+                else { continue }
+                items.append(ObjectDocuments.note(status, author: author, node: self.node))
+            }
             let collection = ObjectDocuments.withContext([
                 "id": .string(account.featuredURI ?? account.uri + "/collections/featured"),
-                "type": "OrderedCollection", "totalItems": .number(Double(pinned.count)),
-                "orderedItems": .array(pinned.map { ObjectDocuments.note($0, author: account, node: self.node) }),
+                "type": "OrderedCollection", "totalItems": .number(Double(items.count)), "orderedItems": .array(items),
             ])
             return DocumentResponse.activityStreams(collection, request: request)
         }
@@ -94,6 +100,19 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             }
             return DocumentResponse.activityStreams(try JSONValue.parse(Array(payload.utf8)), request: request)
         }
+    }
+
+    /// The local account whose collection is asked for, once the requester may see it: a secret
+    /// group's collections are for its members alone (404 to anyone else).
+    func collectionOwner(_ request: Request, _ context: Context) async throws -> Account {
+        let requester = try await authorizer.requester(request)
+        let account = try await localAccount(try context.parameters.require("username"))
+        if account.isConcealedGroup {
+            guard let requester, try await storage.graph.findFollow(accountID: requester.id, targetAccountID: account.id)?.state == .accepted else {
+                throw KithError(.notFound, "no account named '\(account.username)' on this node")
+            }
+        }
+        return account
     }
 
     /// Activities that reveal nothing beyond what their audience may see: public ones, and the

@@ -194,7 +194,7 @@ extension ClientAPIController {
             let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 80))
             let resolve = parameters.flag("resolve") ?? false
             var entities: [JSONValue] = []
-            for account in try await self.findAccounts(query, resolve: resolve, limit: limit) { entities.append(try await self.accountEntity(account, viewer: viewer)) }
+            for account in try await self.findAccounts(query, resolve: resolve, limit: limit, viewer: viewer) { entities.append(try await self.accountEntity(account, viewer: viewer)) }
             return self.respond(.array(entities))
         }
         router.get("/api/v2/search") { request, _ in
@@ -205,10 +205,19 @@ extension ClientAPIController {
 
     /// Accounts for a search: `user@domain` exactly (fetched through WebFinger when `resolve`),
     /// anything else by username or display-name prefix.
-    func findAccounts(_ query: String, resolve: Bool, limit: Int) async throws -> [Account] {
+    func findAccounts(_ query: String, resolve: Bool, limit: Int, viewer: Account) async throws -> [Account] {
         let acct = query.hasPrefix("@") ? String(query.dropFirst()) : query
-        guard acct.split(separator: "@").count == 2 else { return try await d.timelines.searchAccounts(acct, limit: limit) }
-        return (try? await (resolve ? d.directory.resolve(acct) : lookup(acct))).map { [$0] } ?? []
+        guard acct.split(separator: "@").count == 2 else { return try await d.timelines.searchAccounts(acct, viewerID: viewer.id, limit: limit) }
+        guard let found = try? await (resolve ? d.directory.resolve(acct) : lookup(acct)), try await !concealed(found, from: viewer) else {
+            return []
+        }
+        return [found]
+    }
+
+    /// A secret group, to someone who has not joined (or asked to join) it.
+    func concealed(_ account: Account, from viewer: Account) async throws -> Bool {
+        guard account.isConcealedGroup else { return false }
+        return try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id) == nil
     }
 
     /// The index in a `fields_attributes[<index>][name|value]` parameter name.
@@ -239,7 +248,7 @@ extension ClientAPIController {
                 }
             }
         } else if type == nil || type == "accounts" {
-            accounts = try await findAccounts(query, resolve: resolve, limit: limit)
+            accounts = try await findAccounts(query, resolve: resolve, limit: limit, viewer: viewer)
         }
         if !isURL, type == nil || type == "statuses" {
             statuses = try await d.timelines.searchStatuses(query, limit: limit)

@@ -139,7 +139,9 @@ public struct ClientAPIController: Sendable {
             guard let acct = request.uri.queryParameters["acct"].map(String.init), !acct.isEmpty else {
                 throw KithError(.invalidInput, "acct is required")
             }
-            return self.respond(try await self.accountEntity(try await self.lookup(acct), viewer: viewer))
+            let found = try await self.lookup(acct)
+            if try await self.concealed(found, from: viewer) { throw KithError(.notFound, "Record not found") }
+            return self.respond(try await self.accountEntity(found, viewer: viewer))
         }
         router.get("/api/v1/accounts/relationships") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:follows")
@@ -154,7 +156,9 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/accounts/:id") { request, context in
             let (_, viewer) = try await self.user(request, scope: "read:accounts")
-            return self.respond(try await self.accountEntity(try await self.account(context), viewer: viewer))
+            let account = try await self.account(context)
+            if try await self.concealed(account, from: viewer) { throw KithError(.notFound, "Record not found") }
+            return self.respond(try await self.accountEntity(account, viewer: viewer))
         }
         router.get("/api/v1/accounts/:id/statuses") { request, context in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")

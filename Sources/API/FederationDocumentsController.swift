@@ -40,6 +40,12 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     public func addRoutes(to router: Router<Context>) {
         router.get("/users/:username") { request, context in
             let account = try await self.localAccount(try context.parameters.require("username"))
+            if account.isConcealedGroup {
+                // A secret group shows other nodes its key and inboxes only (its members' nodes
+                // have its name from the API of their own node's members).
+                _ = try await self.authorizer?.optionalRequester(request)
+                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
+            }
             if let authorizer = self.authorizer, authorizer.required, try await authorizer.optionalRequester(request) == nil {
                 return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
             }
@@ -99,6 +105,8 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
                 username: node.domain, actorURI: node.applicationActorURI, profileURL: nil, node: node)
         case .account(let username):
             let account = try await localAccount(username)
+            // Secret groups are not found: members know their address.
+            if account.isConcealedGroup { throw KithError(.notFound, "no account named '\(username)' on this node") }
             document = WebFinger.document(username: account.username, actorURI: account.uri, profileURL: account.url, node: node)
         }
         var response = DocumentResponse.json(document, contentType: WebFinger.mediaType)

@@ -96,6 +96,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         ClientToServerController(api: clientAPI).addRoutes(to: router)
         AdminController(api: clientAPI, admin: runtime.admin, audit: runtime.store, policy: runtime.store).addRoutes(to: router)
         ModerationController(api: clientAPI, moderation: runtime.moderation, reports: runtime.store, accounts: runtime.store).addRoutes(to: router)
+        GroupsController(api: clientAPI, groups: runtime.groups, repository: runtime.store).addRoutes(to: router)
     }
     return router
 }

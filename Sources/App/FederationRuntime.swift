@@ -20,6 +20,8 @@ public final class FederationRuntime: Sendable {
     public let admin: AdminService
     /// Reports and moderation (audited).
     public let moderation: ModerationService
+    /// Groups (FEP-1b12).
+    public let groups: GroupService
     public let resolver: ActorResolver
     public let receiver: InboxReceiver
     public let processor: InboxProcessor
@@ -44,9 +46,13 @@ public final class FederationRuntime: Sendable {
         let delivery = DeliveryWorker(
             queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
             applicationKey: { try await resolver.applicationSigningKey() })
+        let groups = GroupService(
+            groups: store, accounts: store, graph: store, statuses: store, directory: resolver, keys: RSAActorKeyGenerator(),
+            notifier: delivery.signal, baseURL: node.baseURL)
         let processor = InboxProcessor(
             queue: store, accounts: store, graph: store, statuses: store, reports: store, resolver: resolver, policy: policy, settings: settings,
-            deliverySignal: delivery.signal, logger: logger)
+            deliverySignal: delivery.signal, logger: logger, groups: groups)
+        self.groups = groups
         self.store = store
         self.accounts = PostgresAccountRepository(client: database.client, logger: logger)
         self.keys = keys
@@ -61,7 +67,8 @@ public final class FederationRuntime: Sendable {
         self.moderation = ModerationService(
             reports: store, moderation: store, accounts: store, statuses: store, notifier: delivery.signal, baseURL: node.baseURL)
         self.social = SocialService(
-            accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal)
+            accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal, listener: groups,
+            admission: groups)
         self.settings = settings
         self.node = node
         self.oauth = OAuthService(repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher())

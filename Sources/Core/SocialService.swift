@@ -11,6 +11,19 @@ public protocol PostResolver: Sendable {
     func resolvePost(url: String) async throws -> Status?
 }
 
+/// Told of each new post, local or from another node, once it is stored (groups Announce the
+/// posts addressed to them).
+public protocol PostListener: Sendable {
+    func posted(_ status: Status) async throws
+}
+
+/// Decides follows of local accounts with rules of their own (groups).
+public protocol FollowAdmission: Sendable {
+    /// `.none` when `target` has no rules of its own; else the state a follow from `applicant`
+    /// starts in, or nil to refuse it.
+    func admission(target: Account, applicant: Account) async throws -> FollowState??
+}
+
 /// Told when an activity was recorded for delivery, so delivery starts at once.
 public protocol DeliveryNotifier: Sendable {
     func activityRecorded() async
@@ -27,11 +40,16 @@ public struct SocialService: Sendable {
     let directory: any ActorDirectory
     let notifier: (any DeliveryNotifier)?
     let maxPostLength: Int
+    let listener: (any PostListener)?
+    let admission: (any FollowAdmission)?
 
     public init(
         accounts: any RemoteAccountRepository, graph: any SocialGraphRepository, statuses: any StatusRepository,
-        queue: any ActivityQueueRepository, directory: any ActorDirectory, notifier: (any DeliveryNotifier)?, maxPostLength: Int = 5000
+        queue: any ActivityQueueRepository, directory: any ActorDirectory, notifier: (any DeliveryNotifier)?, maxPostLength: Int = 5000,
+        listener: (any PostListener)? = nil, admission: (any FollowAdmission)? = nil
     ) {
+        self.listener = listener
+        self.admission = admission
         self.accounts = accounts
         self.graph = graph
         self.statuses = statuses
@@ -63,8 +81,12 @@ public struct SocialService: Sendable {
             throw KithError(.forbidden, "\(target.acct) has blocked this account")
         }
         if target.isLocal {
-            return try await graph.upsertFollow(
-                accountID: account.id, targetAccountID: target.id, uri: nil, state: target.locked ? .pending : .accepted, publish: nil)
+            var state: FollowState = target.locked ? .pending : .accepted
+            if let admission, case .some(let decided) = try await admission.admission(target: target, applicant: account) {
+                guard let decided else { throw KithError(.forbidden, "\(target.acct) is joined by invitation only") }
+                state = decided
+            }
+            return try await graph.upsertFollow(accountID: account.id, targetAccountID: target.id, uri: nil, state: state, publish: nil)
         }
         if let existing = try await graph.findFollow(accountID: account.id, targetAccountID: target.id) { return existing }
         let uri = "\(account.uri)#follows/\(try await statuses.nextID())"
@@ -232,6 +254,7 @@ public struct SocialService: Sendable {
                 deliver: !status.localOnly)
         ).status
         await notifier?.activityRecorded()
+        try await listener?.posted(stored)
         return stored
     }
 

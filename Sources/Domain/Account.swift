@@ -64,6 +64,8 @@ public struct Account: Sendable, Equatable, Identifiable {
     }
 
     public var isLocal: Bool { domain == nil }
+    /// A group that is not listed (a secret one): not found by WebFinger or search by non-members.
+    public var isConcealedGroup: Bool { actorType == "Group" && !discoverable }
     /// `user` for local accounts, `user@domain` for remote ones (Mastodon's `acct`).
     public var acct: String { domain.map { "\(username)@\($0)" } ?? username }
 }

@@ -464,7 +464,8 @@ public protocol TimelineRepository: Sendable {
     func favouritedBy(statusID: Int64, limit: Int) async throws -> [Account]
     func rebloggedBy(statusID: Int64, limit: Int) async throws -> [Account]
     /// Accounts whose username or display name starts with `query` (case-insensitive), local first.
-    func searchAccounts(_ query: String, limit: Int) async throws -> [Account]
+    /// Secret groups appear only to their members.
+    func searchAccounts(_ query: String, viewerID: Int64?, limit: Int) async throws -> [Account]
     /// Public posts containing `query`, newest first.
     func searchStatuses(_ query: String, limit: Int) async throws -> [Status]
     /// Hashtags starting with `query`, with how many posts use them.

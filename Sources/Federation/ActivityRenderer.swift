@@ -95,6 +95,15 @@ public struct ActivityRenderer: Sendable {
             (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
         case .announce:
             json["object"] = .optional(activity.objectURI)
+            // A group embeds the post it shares (FEP-1b12), so members' nodes need not fetch a
+            // post that only the group's members may see.
+            if actor.actorType == "Group", let id = activity.statusID, let reblog = try await statuses.status(id: id),
+                let originalID = reblog.reblogOfID, let original = try await statuses.status(id: originalID),
+                let author = try await accounts.account(id: original.accountID)
+            {
+                json["object"] = ObjectDocuments.note(original, author: author, node: node)
+                json["audience"] = .string(actor.uri)
+            }
             json["published"] = .string(ASDate.format(published.createdAt))
             (recipients, toFollowers) = try await addressees(activity.to + activity.cc, actor: actor)
         case .undo:

@@ -16,6 +16,10 @@ public final class InboxProcessor: Service, Sendable {
     let statuses: any StatusRepository
     let reports: any ReportRepository
     let resolver: ActorResolver
+    /// Told of each new post stored (groups Announce theirs).
+    let listener: (any PostListener)?
+    /// Decides who may join a local group (nil: no local groups to join).
+    let groups: GroupService?
     let policy: DomainPolicyService
     let settings: FederationSettings
     let logger: Logger
@@ -27,9 +31,11 @@ public final class InboxProcessor: Service, Sendable {
     public init(
         queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
         statuses: any StatusRepository, reports: any ReportRepository, resolver: ActorResolver, policy: DomainPolicyService,
-        settings: FederationSettings, deliverySignal: WakeSignal?, logger: Logger
+        settings: FederationSettings, deliverySignal: WakeSignal?, logger: Logger, groups: GroupService? = nil
     ) {
         self.reports = reports
+        self.listener = groups
+        self.groups = groups
         self.queue = queue
         self.accounts = accounts
         self.graph = graph
@@ -115,7 +121,10 @@ public final class InboxProcessor: Service, Sendable {
 
     func follow(_ activity: ASActivity, actor: Account) async throws {
         guard let target = try await localAccount(activity.objectId), let followID = activity.id else { return }
-        if try await graph.isBlocking(accountID: target.id, targetAccountID: actor.id) {
+        // A group admits by its privacy: open at once, closed on approval, secret by invitation.
+        var groupAdmission: FollowState?? = .none
+        if target.actorType == "Group", let groups { groupAdmission = .some(try await groups.admission(groupAccountID: target.id, applicant: actor)) }
+        if try await graph.isBlocking(accountID: target.id, targetAccountID: actor.id) || groupAdmission == .some(nil) {
             _ = try await queue.publish(
                 OutgoingActivity(
                     uri: answerID(target, "rejects", to: followID), accountID: target.id, kind: .reject, targetAccountID: actor.id,
@@ -124,7 +133,8 @@ public final class InboxProcessor: Service, Sendable {
             return
         }
         let existing = try await graph.findFollow(accountID: actor.id, targetAccountID: target.id)
-        let state: FollowState = (target.locked && existing?.state != .accepted) ? .pending : .accepted
+        var state: FollowState = (target.locked && existing?.state != .accepted) ? .pending : .accepted
+        if case .some(.some(let admitted)) = groupAdmission, existing?.state != .accepted { state = admitted }
         let accept =
             state == .accepted
             ? OutgoingActivity(
@@ -239,7 +249,9 @@ public final class InboxProcessor: Service, Sendable {
             to: post.to, cc: post.cc, publishedAt: post.published ?? Date(), editedAt: post.updated,
             mentions: post.mentions.map { Mention(uri: $0.href, name: $0.name) }, tags: post.hashtags)
         do {
-            return try await statuses.insert(status, publish: nil).status
+            let (stored, inserted) = try await statuses.insert(status, publish: nil)
+            if inserted { try await listener?.posted(stored) }
+            return stored
         } catch let error as KithError where error.kind == .conflict {
             return nil  // deleted before: stays deleted
         }
@@ -330,10 +342,32 @@ public final class InboxProcessor: Service, Sendable {
         }
     }
 
+    /// A post a group embeds in its Announce (FEP-1b12) is taken as the group vouches for it
+    /// when it lives on the group's own node or is addressed to the group (which checked that its
+    /// author is a member); its author must be on an allowed node. Otherwise it is fetched.
+    func groupEmbeddedPost(_ activity: ASActivity, group: Account) async throws -> Status? {
+        guard let object = activity.object, object.objectValue != nil,
+            ASObject.types(of: object).contains(where: ASPost.postTypes.contains), let post = try? ASPost(object)
+        else { return nil }
+        let sameHost = DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: group.uri)
+        let addressed = (post.to + post.cc).contains(group.uri) || post.mentions.contains { $0.href == group.uri }
+            || object["audience"]?.idValue == group.uri
+        guard sameHost || addressed, !resolver.isLocal(post.id), try await policy.allows(uri: post.attributedTo),
+            DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: post.attributedTo)
+        else { return nil }
+        var author = try await accounts.account(uri: post.attributedTo)
+        if author == nil { author = try await resolver.actor(uri: post.attributedTo) }
+        guard let author, !author.suspended else { return nil }
+        return try await store(post, author: author, depth: 0)
+    }
+
     func announce(_ activity: ASActivity, actor: Account) async throws {
         guard let objectID = activity.objectId, let announceID = activity.id else { return }
         guard DomainPolicyService.domain(of: announceID) == DomainPolicyService.domain(of: actor.uri) else { return }
         var original = try await statuses.status(uri: objectID)
+        if original == nil, actor.actorType == "Group", let embedded = try await groupEmbeddedPost(activity, group: actor) {
+            original = embedded
+        }
         if original == nil, !resolver.isLocal(objectID), try await policy.allows(uri: objectID) {
             // An embedded copy is not trusted: the post is fetched from its origin.
             original = try await fetchParent(objectID, depth: 0)

@@ -199,12 +199,15 @@ extension PostgresFederationStore: TimelineRepository {
         query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
-    public func searchAccounts(_ query: String, limit: Int) async throws -> [Account] {
+    public func searchAccounts(_ query: String, viewerID: Int64?, limit: Int) async throws -> [Account] {
         let pattern = Self.likePattern(query.lowercased()) + "%"
         return try await accounts(
             """
             SELECT \(unescaped: Self.accountColumns) FROM accounts
-            WHERE lower(username) LIKE \(pattern) OR lower(display_name) LIKE \(pattern)
+            WHERE (lower(username) LIKE \(pattern) OR lower(display_name) LIKE \(pattern))
+              AND suspended_at IS NULL
+              AND NOT (actor_type = 'Group' AND NOT discoverable
+                       AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = accounts.id AND f.account_id = \(viewerID ?? -1)))
             ORDER BY (domain IS NULL) DESC, lower(username) LIMIT \(limit)
             """)
     }

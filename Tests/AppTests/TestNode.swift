@@ -130,6 +130,13 @@ final class TestNode: @unchecked Sendable {
         return 0
     }
 
+    /// The text values of a one-column query on this node's database.
+    func strings(_ query: PostgresQuery) async throws -> [String] {
+        var result: [String] = []
+        for try await value in try await pool.client.query(query, logger: TestDatabase.logger).decode(String.self) { result.append(value) }
+        return result
+    }
+
     /// Runs a statement on this node's database (the error, if any, is PostgreSQL's).
     func execute(_ query: PostgresQuery) async throws {
         for try await _ in try await pool.client.query(query, logger: TestDatabase.logger) {}
