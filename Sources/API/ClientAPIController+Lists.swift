@@ -96,7 +96,7 @@ extension ClientAPIController {
             return self.respond(try await self.accountEntity(updated, viewer: viewer, withSource: true))
         }
         router.get("/api/v1/timelines/tag/:hashtag") { request, context in
-            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let viewer = try await self.reader(request, scope: "read:statuses")
             let tag = try context.parameters.require("hashtag")
             return try await self.statusPage(
                 try await self.d.timelines.tagTimeline(tag, local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request)), request: request,

@@ -20,6 +20,9 @@ public struct ClientAPIController: Sendable {
         public var localAccounts: any AccountRepository
         public var node: NodeIdentity
         public var maxPostLength: Int
+        /// Without a token the API shows nothing but the instance (the default); with the wall
+        /// down, public posts, accounts and timelines are readable anonymously, as on Mastodon.
+        public var loginWall = true
 
         public init(
             oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
@@ -58,7 +61,7 @@ public struct ClientAPIController: Sendable {
             return try await self.createStatus(request, token: token, account: account)
         }
         router.get("/api/v1/statuses/:id") { request, context in
-            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let viewer = try await self.reader(request, scope: "read:statuses")
             return self.respond(try await self.statusEntity(try await self.visibleStatus(context, viewer: viewer), viewer: viewer))
         }
         router.delete("/api/v1/statuses/:id") { request, context in
@@ -91,7 +94,7 @@ public struct ClientAPIController: Sendable {
             return self.respond(try await self.statusEntity(edited, viewer: viewer))
         }
         router.get("/api/v1/statuses/:id/context") { request, context in
-            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let viewer = try await self.reader(request, scope: "read:statuses")
             let status = try await self.visibleStatus(context, viewer: viewer)
             let (ancestors, descendants) = try await self.d.timelines.context(statusID: status.id)
             return self.respond([
@@ -130,12 +133,12 @@ public struct ClientAPIController: Sendable {
             return try await self.statusPage(try await self.d.timelines.homeTimeline(accountID: viewer.id, page: page), request: request, viewer: viewer)
         }
         router.get("/api/v1/timelines/public") { request, _ in
-            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let viewer = try await self.reader(request, scope: "read:statuses")
             let statuses = try await self.d.timelines.publicTimeline(local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request))
             return try await self.statusPage(statuses, request: request, viewer: viewer)
         }
         router.get("/api/v1/accounts/lookup") { request, _ in
-            let (_, viewer) = try await self.user(request, scope: "read:accounts")
+            let viewer = try await self.reader(request, scope: "read:accounts")
             guard let acct = request.uri.queryParameters["acct"].map(String.init), !acct.isEmpty else {
                 throw KithError(.invalidInput, "acct is required")
             }
@@ -155,13 +158,13 @@ public struct ClientAPIController: Sendable {
             return self.respond(.array(result))
         }
         router.get("/api/v1/accounts/:id") { request, context in
-            let (_, viewer) = try await self.user(request, scope: "read:accounts")
+            let viewer = try await self.reader(request, scope: "read:accounts")
             let account = try await self.account(context)
             if try await self.concealed(account, from: viewer) { throw KithError(.notFound, "Record not found") }
             return self.respond(try await self.accountEntity(account, viewer: viewer))
         }
         router.get("/api/v1/accounts/:id/statuses") { request, context in
-            let (_, viewer) = try await self.user(request, scope: "read:statuses")
+            let viewer = try await self.reader(request, scope: "read:statuses")
             let account = try await self.account(context)
             let query = request.uri.queryParameters
             if RequestParameters.truthy(query["pinned"]) {
@@ -249,6 +252,17 @@ public struct ClientAPIController: Sendable {
 
     // MARK: Authentication and lookups
 
+    /// Who reads public content: the signed-in account, or, with the login wall down and no
+    /// token given, an anonymous reader who follows no one and sees public and unlisted posts only.
+    func reader(_ request: Request, scope: String) async throws -> Account {
+        if !d.loginWall, request.headers[.authorization] == nil { return Self.anonymous }
+        return try await user(request, scope: scope).1
+    }
+
+    static let anonymous = Account(
+        id: -1, username: "", domain: nil, displayName: "", uri: "", url: nil, inboxURI: "", sharedInboxURI: nil, publicKeyPEM: "", role: .user,
+        email: nil, createdAt: .distantPast)
+
     /// The signed-in account of a user token that grants `scope`.
     func user(_ request: Request, scope: String) async throws -> (AccessToken, Account) {
         let token = try await d.oauth.authenticate(authorization: request.headers[.authorization], scope: scope)
@@ -296,6 +310,8 @@ public struct ClientAPIController: Sendable {
     }
 
     func canSee(_ status: Status, viewer: Account) async throws -> Bool {
+        // Local-only posts are for the node's signed-in users.
+        if status.localOnly, viewer.id == Self.anonymous.id { return false }
         switch status.visibility {
         case .public, .unlisted: return true
         case .private:
@@ -493,7 +509,8 @@ public struct ClientAPIController: Sendable {
 
     /// A page of statuses with Mastodon's `Link` header (`next` goes older, `prev` newer).
     func statusPage(_ statuses: [Status], request: Request, viewer: Account) async throws -> Response {
-        respond(.array(try await statusEntities(statuses, viewer: viewer)), headers: link(request, first: statuses.first?.id, last: statuses.last?.id))
+        let shown = viewer.id == Self.anonymous.id ? statuses.filter { !$0.localOnly } : statuses
+        return respond(.array(try await statusEntities(shown, viewer: viewer)), headers: link(request, first: statuses.first?.id, last: statuses.last?.id))
     }
 
     /// Mastodon's `Link` header for a page whose items' paging ids run from `first` (newest) to

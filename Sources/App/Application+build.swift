@@ -86,12 +86,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: 5000)
         ).addRoutes(to: router)
-        let clientAPI = ClientAPIController(
-            .init(
-                oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
-                timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.processor, localAccounts: runtime.accounts, node: config.nodeIdentity,
-                maxPostLength: 5000)
-        )
+        var clientDependencies = ClientAPIController.Dependencies(
+            oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
+            timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.processor,
+            localAccounts: runtime.accounts, node: config.nodeIdentity, maxPostLength: 5000)
+        clientDependencies.loginWall = config.loginWall
+        let clientAPI = ClientAPIController(clientDependencies)
         clientAPI.addRoutes(to: router)
         ClientToServerController(api: clientAPI).addRoutes(to: router)
         AdminController(api: clientAPI, admin: runtime.admin, audit: runtime.store, policy: runtime.store).addRoutes(to: router)

@@ -31,6 +31,9 @@ public struct KithConfig: Sendable, Equatable {
     /// Every ActivityPub GET must be signed by a node this one federates with (Mastodon's
     /// secure mode); actors alone are served, in a minimal form, to unsigned requests.
     public var federationAuthorizedFetch: Bool = true
+    /// The Mastodon API shows nothing to anonymous readers but the instance; off, public posts,
+    /// accounts and the public timelines are readable without signing in.
+    public var loginWall: Bool = true
     public var deliveryMaxAttempts: Int = 16
     public var deliveryConcurrencyPerHost: Int = 4
     /// The config file that was read, if any.
@@ -95,13 +98,14 @@ public struct SettingKey: Sendable, Hashable {
     public static let federationAllowPrivateAddresses = SettingKey(
         key: "federation.allow_private_addresses", flag: "federation-allow-private-addresses")
     public static let federationAuthorizedFetch = SettingKey(key: "federation.authorized_fetch", flag: "federation-authorized-fetch")
+    public static let loginWall = SettingKey(key: "access.login_wall", flag: "login-wall")
     public static let deliveryMaxAttempts = SettingKey(key: "federation.delivery_max_attempts", flag: "delivery-max-attempts")
     public static let deliveryConcurrencyPerHost = SettingKey(key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host")
 
     public static let all: [SettingKey] = [
         .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
         .logLevel, .federationMode, .registrationMode, .metricsToken, .federationAllowHTTP, .federationAllowPrivateAddresses,
-        .deliveryMaxAttempts, .deliveryConcurrencyPerHost, .federationAuthorizedFetch,
+        .deliveryMaxAttempts, .deliveryConcurrencyPerHost, .federationAuthorizedFetch, .loginWall,
     ]
 }
 
@@ -198,6 +202,7 @@ public struct ConfigLoader: Sendable {
         if let value = try reader.bool(.federationAllowHTTP) { config.federationAllowHTTP = value }
         if let value = try reader.bool(.federationAllowPrivateAddresses) { config.federationAllowPrivateAddresses = value }
         if let value = try reader.bool(.federationAuthorizedFetch) { config.federationAuthorizedFetch = value }
+        if let value = try reader.bool(.loginWall) { config.loginWall = value }
         if let value = try reader.int(.deliveryMaxAttempts, range: 1...100) { config.deliveryMaxAttempts = value }
         if let value = try reader.int(.deliveryConcurrencyPerHost, range: 1...64) { config.deliveryConcurrencyPerHost = value }
         return config

@@ -32,6 +32,7 @@ struct SettingsOptions: ParsableArguments {
     @Option(help: "Attempts per delivery before it is dead (1-100).") var deliveryMaxAttempts: String?
     @Option(help: "Deliveries in flight to one host at once (1-64).") var deliveryConcurrencyPerHost: String?
     @Option(help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false.") var federationAuthorizedFetch: String?
+    @Option(help: "Show nothing to anonymous API readers: true (default) or false.") var loginWall: String?
 
     var flags: [SettingKey: String] {
         let pairs: [(SettingKey, String?)] = [
@@ -41,6 +42,7 @@ struct SettingsOptions: ParsableArguments {
             (.registrationMode, registrationMode), (.metricsToken, metricsToken), (.federationAllowHTTP, federationAllowHttp),
             (.federationAllowPrivateAddresses, federationAllowPrivateAddresses), (.deliveryMaxAttempts, deliveryMaxAttempts),
             (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost), (.federationAuthorizedFetch, federationAuthorizedFetch),
+            (.loginWall, loginWall),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

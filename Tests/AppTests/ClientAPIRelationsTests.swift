@@ -253,3 +253,41 @@ import Testing
         }
     }
 }
+
+/// The login wall, up (the default) and down.
+@Suite(.serialized) struct LoginWallTests {
+    @Test func anonymousReadersSeePublicPostsOnlyWhenTheWallIsDown() async throws {
+        try await withNodeGate {
+            let node = try await TestNode(name: "open_wall", loginWall: false)
+            do {
+                try await node.start()
+                let alice = try await node.createAccount("alice")
+                let a = ClientAPITests.API(node: node, token: try await ClientAPITests().token(node, alice))
+                let shown = try #require(try await a.post("/api/v1/statuses", #"{"status":"Open house #kith"}"#).json?["id"]?.stringValue)
+                let hidden = try #require(try await a.post("/api/v1/statuses", #"{"status":"followers","visibility":"private"}"#).json?["id"]?.stringValue)
+                let local = try #require(try await a.post("/api/v1/statuses", #"{"status":"home only","local_only":true}"#).json?["id"]?.stringValue)
+                func anonymous(_ path: String) async throws -> RawHTTP.Reply { try await RawHTTP.send(.GET, node.baseURL + path) }
+                let timeline = try await anonymous("/api/v1/timelines/public")
+                #expect(timeline.status == 200)
+                #expect(timeline.json?.listValue.compactMap { $0["id"]?.stringValue } == [shown])
+                #expect(try await anonymous("/api/v1/timelines/tag/kith").json?.listValue.count == 1)
+                #expect(try await anonymous("/api/v1/statuses/\(shown)").status == 200)
+                #expect(try await anonymous("/api/v1/statuses/\(hidden)").status == 404)
+                #expect(try await anonymous("/api/v1/statuses/\(local)").status == 404)
+                #expect(try await anonymous("/api/v1/accounts/\(alice.id)").json?["username"] == "alice")
+                #expect(try await anonymous("/api/v1/accounts/\(alice.id)/statuses").json?.listValue.map { $0["id"]?.stringValue } == [shown])
+                #expect(try await anonymous("/api/v1/accounts/lookup?acct=alice").status == 200)
+                // The rest still wants a token; a bad token is still refused.
+                #expect(try await anonymous("/api/v1/timelines/home").status == 401)
+                #expect(try await anonymous("/api/v1/notifications").status == 401)
+                #expect(try await RawHTTP.send(.GET, node.baseURL + "/api/v1/timelines/public", headers: ["Authorization": "Bearer nope"]).status == 401)
+                // Signed in, the local-only post shows.
+                #expect(try await a.get("/api/v1/timelines/public").json?.listValue.count == 2)
+            } catch {
+                await node.remove()
+                throw error
+            }
+            await node.remove()
+        }
+    }
+}
