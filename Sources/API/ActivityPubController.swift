@@ -62,9 +62,10 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         router.get("/users/:username/collections/featured") { request, context in
             // Pinned posts anyone may see, embedded as Mastodon serves them.
             let account = try await self.collectionOwner(request, context)
-            // A group's pins are its members' posts, each rendered with its own author; an open
-            // group's pins include posts addressed to the group.
-            let isGroup = account.actorType == "Group" && !account.locked  // closed and secret groups: public posts only
+            // A group's pins are its members' posts, each rendered with its own author.
+            // Open groups show all their pins; secret ones do too, their collections being for
+            // members only; closed ones, whose collections anyone may fetch, show public posts only.
+            let isGroup = account.actorType == "Group" && (!account.locked || account.isConcealedGroup)
             var items: [JSONValue] = []
             for status in try await self.storage.statuses.pinnedStatuses(accountID: account.id) where !status.localOnly {
                 guard isGroup || status.visibility == .public || status.visibility == .unlisted,

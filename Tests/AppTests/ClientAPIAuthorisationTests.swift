@@ -45,6 +45,14 @@ import Testing
         .init(method: "GET", path: "/api/v1/markers", scope: "read:statuses"),
         .init(method: "GET", path: "/api/v2/search?q=kith", scope: "read:search"),
         .init(method: "GET", path: "/users/alice/inbox", scope: "read:statuses"),
+        .init(method: "GET", path: "/api/v1/kith/groups", scope: "read:accounts"),
+        .init(method: "GET", path: "/api/v1/kith/groups/{group}", scope: "read:accounts"),
+        .init(method: "GET", path: "/api/v1/kith/groups/{group}/members", scope: "read:accounts"),
+        .init(method: "GET", path: "/api/v1/kith/groups/{group}/requests", scope: "read:follows"),
+        .init(method: "POST", path: "/api/v1/kith/groups", scope: "write:accounts", body: #"{"name":"scoped_group"}"#),
+        .init(method: "PATCH", path: "/api/v1/kith/groups/{group}", scope: "write:accounts", body: #"{"note":"scoped"}"#),
+        .init(method: "POST", path: "/api/v1/kith/groups/{group}/join", scope: "write:follows"),
+        .init(method: "POST", path: "/api/v1/kith/groups/{group}/invitations", scope: "write:follows", body: #"{"account_id":"{account}"}"#),
         .init(method: "POST", path: "/api/v1/markers", scope: "write:statuses", body: #"{"home":{"last_read_id":"1"}}"#),
         .init(method: "POST", path: "/api/v1/reports", scope: "write:reports", body: #"{"account_id":"{account}","comment":"checking"}"#),
         .init(method: "PATCH", path: "/api/v1/accounts/update_credentials", scope: "write:accounts", body: #"{"display_name":"Alice"}"#),
@@ -91,6 +99,7 @@ import Testing
             let own = try #require(try await a.post("/api/v1/statuses", #"{"status":"mine"}"#).json?["id"]?.stringValue)
             _ = try await c.post("/api/v1/statuses/\(own)/favourite")
             let notification = try #require(try await a.get("/api/v1/notifications").json?.listValue.first?["id"]?.stringValue)
+            let group = try #require(try await a.post("/api/v1/kith/groups", #"{"name":"sweep","privacy":"closed"}"#).json?["id"]?.stringValue)
 
             var scoped: [String: String] = [:]
             let readOnly = try await tokens.token(hq, alice, scope: "read")
@@ -98,7 +107,7 @@ import Testing
             for endpoint in Self.endpoints {
                 let path = endpoint.path.replacingOccurrences(of: "{account}", with: String(carol.id))
                     .replacingOccurrences(of: "{status}", with: status).replacingOccurrences(of: "{own}", with: own)
-                    .replacingOccurrences(of: "{notification}", with: notification)
+                    .replacingOccurrences(of: "{notification}", with: notification).replacingOccurrences(of: "{group}", with: group)
 
                 let anonymous = try await send(hq, endpoint, path: path, token: nil, account: carol.id)
                 #expect(anonymous.status == 401, "\(endpoint) without a token: \(anonymous.status) \(anonymous.body)")

@@ -99,6 +99,17 @@ import Testing
             #expect(minimal["type"] == "Group")
             #expect(minimal["name"] == nil)
 
+            // Editing and pinning are for moderators; the pin shows in the featured collection members fetch.
+            let renamed = try await RawHTTP.send(
+                .PATCH, hq.baseURL + "/api/v1/kith/groups/\(groupID)", headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/json"],
+                body: #"{"display_name":"Core team (2027)"}"#)
+            #expect(renamed.json?["display_name"] == "Core team (2027)")
+            let kickoffOnHQ = try #require(try await hq.store.status(uri: kickoff))
+            #expect(try await a.post("/api/v1/kith/groups/\(groupID)/statuses/\(kickoffOnHQ.id)/pin").status == 200)
+            let featured = try JSONValue.parse(Array(try await RawHTTP.get(groupURI + "/collections/featured", as: subKey).body.utf8))
+            #expect(featured["orderedItems"]?.listValue.map { $0["id"]?.stringValue } == [kickoff])
+            #expect(try await RawHTTP.get(groupURI + "/collections/featured", as: carolKey).status == 404)
+
             // Moderation: alice takes bob's post out of the group, then removes bob; sub follows.
             let helloOnHQ = try #require(try await hq.store.status(uri: hello))
             #expect(try await a.delete("/api/v1/kith/groups/\(groupID)/statuses/\(helloOnHQ.id)").status == 200)
@@ -134,9 +145,13 @@ import Testing
 
             // Every group moderation is in hq's audit log.
             let audit = try await hq.count("SELECT count(*) FROM audit_log WHERE action LIKE 'group.%'")
-            #expect(audit == 8)  // create ×2, invite, remove_post, remove_member, approve_member ×2, set_role
+            #expect(audit == 9)  // create ×2, update, invite, remove_post, remove_member, approve_member ×2, set_role
             let kinds = Set(try await hq.strings("SELECT DISTINCT action FROM audit_log WHERE action LIKE 'group.%'"))
-            #expect(kinds == ["group.create", "group.invite", "group.remove_post", "group.remove_member", "group.approve_member", "group.set_role"])
+            #expect(
+                kinds == [
+                    "group.create", "group.update", "group.invite", "group.remove_post", "group.remove_member", "group.approve_member",
+                    "group.set_role",
+                ])
 
             // The outsider: not allowed by hq. Its signed POSTs and GETs get 403 and nothing is
             // stored; unsigned GETs get 401.
