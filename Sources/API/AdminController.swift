@@ -20,18 +20,12 @@ public struct AdminController: Sendable {
         self.policy = policy
     }
 
-    /// The signed-in account, if its token grants `scope` and its role is admin (or, with
-    /// `staff`, moderator); 403 otherwise, as Mastodon answers.
-    func staff(_ request: Request, _ context: AppRequestContext, scope: String, adminOnly: Bool = true) async throws -> AuditActor {
-        let (_, account) = try await api.user(request, scope: scope)
-        guard adminOnly ? account.role.isAdmin : account.role.isStaff else { throw KithError(.forbidden, "This action is not allowed") }
-        return AuditActor(accountID: account.id, label: account.username, address: context.clientAddress(request))
+    /// Admins only: the audit actor of the signed-in admin.
+    func staff(_ request: Request, _ context: AppRequestContext, scope: String) async throws -> AuditActor {
+        try await api.staff(request, context, scope: scope, adminOnly: true).1
     }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")) else { throw KithError(.notFound, "Record not found") }
-        return id
-    }
+    static func id(_ context: AppRequestContext) throws -> Int64 { try ClientAPIController.pathID(context) }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         addDomainAllowRoutes(to: router)
@@ -94,21 +88,12 @@ public struct AdminController: Sendable {
             let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
             let parameters = try await RequestParameters.parse(request)
             guard let domain = parameters["domain"], !domain.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
-            return self.api.respond(Self.entity(try await self.validated { try await self.admin.allow(domain, by: actor) }))
+            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.allow(domain, by: actor) }))
         }
         router.delete("/api/v1/admin/domain_allows/:id") { request, context in
             let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
             _ = try await self.admin.removeAllow(id: try Self.id(context), by: actor)
             return self.api.respond([:])
-        }
-    }
-
-    /// Input errors from the service as Mastodon's 422.
-    func validated<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as KithError where error.kind == .invalidInput {
-            throw KithError(.unprocessable, "Validation failed: \(error.message)")
         }
     }
 
@@ -157,7 +142,7 @@ public struct AdminController: Sendable {
             let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
             let parameters = try await RequestParameters.parse(request)
             guard let raw = parameters["domain"], !raw.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
-            let domain = try await self.validated { try AdminService.domain(raw) }
+            let domain = try await ClientAPIController.validated { try AdminService.domain(raw) }
             if let existing = try await self.policy.domainBlocks().first(where: { $0.domain == domain }) {
                 // Mastodon: a second block of the same domain is refused, naming the first.
                 var body = Self.entity(existing)
@@ -166,14 +151,14 @@ public struct AdminController: Sendable {
             }
             // Mastodon's default severity is silence.
             let block = try self.block(parameters, base: DomainBlock(domain: domain, severity: .silence))
-            return self.api.respond(Self.entity(try await self.validated { try await self.admin.block(block, by: actor) }))
+            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.block(block, by: actor) }))
         }
         router.put("/api/v1/admin/domain_blocks/:id") { request, context in
             let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
             let id = try Self.id(context)
             guard let existing = try await self.policy.domainBlocks().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
             let block = try self.block(try await RequestParameters.parse(request), base: existing)
-            return self.api.respond(Self.entity(try await self.validated { try await self.admin.block(block, by: actor) }))
+            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.block(block, by: actor) }))
         }
         router.delete("/api/v1/admin/domain_blocks/:id") { request, context in
             let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")

@@ -17,22 +17,10 @@ public struct GroupsController: Sendable {
         self.repository = repository
     }
 
-    static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 {
-        guard let id = Int64(try context.parameters.require(name)) else { throw KithError(.notFound, "Record not found") }
-        return id
-    }
+    static func id(_ context: AppRequestContext, _ name: String = "id") throws -> Int64 { try ClientAPIController.pathID(context, name) }
 
     func actor(_ account: Account, _ request: Request, _ context: AppRequestContext) -> AuditActor {
-        AuditActor(accountID: account.id, label: account.username, address: context.clientAddress(request))
-    }
-
-    /// Input errors as Mastodon's 422.
-    func validated<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as KithError where error.kind == .invalidInput {
-            throw KithError(.unprocessable, "Validation failed: \(error.message)")
-        }
+        api.auditActor(account, request, context)
     }
 
     func entity(_ group: Group, viewer: Account) async throws -> JSONValue {
@@ -58,7 +46,7 @@ public struct GroupsController: Sendable {
             let (_, viewer) = try await self.api.user(request, scope: "write:accounts")
             let parameters = try await RequestParameters.parse(request)
             guard let name = parameters["name"], !name.isEmpty else { throw KithError(.unprocessable, "Validation failed: name is required") }
-            let group = try await self.validated {
+            let group = try await ClientAPIController.validated {
                 try await self.groups.create(
                     by: viewer, name: name, displayName: parameters["display_name"] ?? "", note: parameters["note"] ?? "",
                     privacy: try Self.privacy(parameters["privacy"]) ?? .open, actor: self.actor(viewer, request, context))
@@ -80,7 +68,7 @@ public struct GroupsController: Sendable {
         router.patch("/api/v1/kith/groups/:id") { request, context in
             let (_, viewer) = try await self.api.user(request, scope: "write:accounts")
             let parameters = try await RequestParameters.parse(request)
-            let group = try await self.validated {
+            let group = try await ClientAPIController.validated {
                 try await self.groups.update(
                     try Self.id(context), by: viewer, displayName: parameters["display_name"], note: parameters["note"],
                     privacy: try Self.privacy(parameters["privacy"]), actor: self.actor(viewer, request, context))
@@ -96,7 +84,7 @@ public struct GroupsController: Sendable {
         router.post("/api/v1/kith/groups/:id/leave") { request, context in
             let (_, viewer) = try await self.api.user(request, scope: "write:follows")
             let id = try Self.id(context)
-            try await self.validated { try await self.groups.leave(id, account: viewer) }
+            try await ClientAPIController.validated { try await self.groups.leave(id, account: viewer) }
             return self.api.respond(try await self.entity(try await self.groups.visibleGroup(id, to: viewer), viewer: viewer))
         }
         router.get("/api/v1/kith/groups/:id/members") { request, context in
@@ -161,7 +149,7 @@ public struct GroupsController: Sendable {
             guard let role = GroupRole(rawValue: try await RequestParameters.parse(request)["role"] ?? "") else {
                 throw KithError(.unprocessable, "Validation failed: role must be moderator or member")
             }
-            try await self.validated {
+            try await ClientAPIController.validated {
                 try await self.groups.setRole(
                     try Self.id(context), accountID: try Self.id(context, "account_id"), role: role, by: viewer, actor: self.actor(viewer, request, context))
             }

@@ -23,24 +23,10 @@ public struct ModerationController: Sendable {
     /// The signed-in staff member (moderator or more; admin or more with `adminOnly`) and how
     /// the audit log names them.
     func staff(_ request: Request, _ context: AppRequestContext, scope: String, adminOnly: Bool = false) async throws -> (Account, AuditActor) {
-        let (_, account) = try await api.user(request, scope: scope)
-        guard adminOnly ? account.role.isAdmin : account.role.isStaff else { throw KithError(.forbidden, "This action is not allowed") }
-        return (account, AuditActor(accountID: account.id, label: account.username, address: context.clientAddress(request)))
+        try await api.staff(request, context, scope: scope, adminOnly: adminOnly)
     }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")) else { throw KithError(.notFound, "Record not found") }
-        return id
-    }
-
-    /// Input errors from the services as Mastodon's 422.
-    func validated<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as KithError where error.kind == .invalidInput {
-            throw KithError(.unprocessable, "Validation failed: \(error.message)")
-        }
-    }
+    static func id(_ context: AppRequestContext) throws -> Int64 { try ClientAPIController.pathID(context) }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/reports") { request, _ in
@@ -60,7 +46,7 @@ public struct ModerationController: Sendable {
                 guard let id = Int64(raw) else { throw KithError(.unprocessable, "Validation failed: status_ids must be ids") }
                 return id
             }
-            let report = try await self.validated {
+            let report = try await ClientAPIController.validated {
                 try await self.moderation.report(
                     by: reporter, targetAccountID: target, statusIDs: statusIDs, comment: parameters["comment"] ?? "", category: category,
                     forward: parameters.flag("forward") ?? false)
@@ -184,7 +170,7 @@ public struct ModerationController: Sendable {
             guard let action = AccountAction(rawValue: parameters["type"] ?? ""), [.none, .disable, .silence, .suspend].contains(action) else {
                 throw KithError(.unprocessable, "Validation failed: type must be none, disable, silence or suspend")
             }
-            _ = try await self.validated {
+            _ = try await ClientAPIController.validated {
                 try await self.moderation.act(
                     on: try Self.id(context), action, reportID: parameters["report_id"].flatMap(Int64.init), text: parameters["text"],
                     by: viewer, actor: actor)
@@ -194,7 +180,7 @@ public struct ModerationController: Sendable {
         for (path, action) in [("enable", AccountAction.enable), ("unsilence", .unsilence), ("unsuspend", .unsuspend)] {
             router.post(RouterPath("/api/v1/admin/accounts/:id/\(path)")) { request, context in
                 let (viewer, actor) = try await self.staff(request, context, scope: "admin:write:accounts")
-                let account = try await self.validated {
+                let account = try await ClientAPIController.validated {
                     try await self.moderation.act(on: try Self.id(context), action, reportID: nil, text: nil, by: viewer, actor: actor)
                 }
                 return self.api.respond(try await self.adminAccountEntity(account, viewer: viewer))

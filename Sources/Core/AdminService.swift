@@ -2,6 +2,22 @@ import Crypto
 import Domain
 import Foundation
 
+/// The JSON documents the audit log keeps as an action's before and after.
+enum AuditDocument {
+    static func encode<T: Encodable>(_ value: T?) -> String? {
+        guard let value else { return nil }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A flat object of the values that are there.
+    static func fields(_ value: [String: String?]) -> String? {
+        encode(value.compactMapValues { $0 })
+    }
+}
+
 extension Role {
     /// Moderators, admins and the owner: reports and account actions.
     public var isStaff: Bool { self != .user }
@@ -38,13 +54,7 @@ public struct AdminService: Sendable {
         SHA256.hash(data: Array(domain.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func json<T: Encodable>(_ value: T?) -> String? {
-        guard let value else { return nil }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
-    }
+    static func json<T: Encodable>(_ value: T?) -> String? { AuditDocument.encode(value) }
 
     // MARK: Allows
 

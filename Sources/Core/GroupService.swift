@@ -54,16 +54,12 @@ public struct GroupService: Sendable {
         return group
     }
 
-    static func json(_ value: [String: String?]) -> String? {
-        (try? JSONSerialization.data(withJSONObject: value.compactMapValues { $0 }, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     static func audit(_ actor: AuditActor, _ action: String, group: Int64, before: [String: String?]? = nil, after: [String: String?]? = nil)
         -> AuditRecord
     {
         AuditRecord(
-            actor: actor, action: "group.\(action)", targetType: "group", targetID: String(group), before: before.flatMap(json),
-            after: after.flatMap(json))
+            actor: actor, action: "group.\(action)", targetType: "group", targetID: String(group), before: before.flatMap(AuditDocument.fields),
+            after: after.flatMap(AuditDocument.fields))
     }
 
     // MARK: Groups

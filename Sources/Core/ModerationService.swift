@@ -64,11 +64,6 @@ public struct ModerationService: Sendable {
 
     // MARK: Staff
 
-    static func json(_ value: [String: String?]) -> String? {
-        let object = value.compactMapValues { $0 }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     func existingReport(_ id: Int64) async throws -> Report {
         guard let report = try await reports.report(id: id) else { throw KithError(.notFound, "Record not found") }
         return report
@@ -82,8 +77,8 @@ public struct ModerationService: Sendable {
                 id: reportID, to: assignee?.id,
                 audit: AuditRecord(
                     actor: actor, action: assignee == nil ? "report.unassign" : "report.assign", targetType: "report", targetID: String(reportID),
-                    before: Self.json(["assigned_account_id": before.assignedAccountID.map(String.init)]),
-                    after: Self.json(["assigned_account_id": assignee.map { String($0.id) }])))
+                    before: AuditDocument.fields(["assigned_account_id": before.assignedAccountID.map(String.init)]),
+                    after: AuditDocument.fields(["assigned_account_id": assignee.map { String($0.id) }])))
         else { throw KithError(.notFound, "Record not found") }
         return report
     }
@@ -96,7 +91,7 @@ public struct ModerationService: Sendable {
                 id: reportID, by: moderator?.id,
                 audit: AuditRecord(
                     actor: actor, action: moderator == nil ? "report.reopen" : "report.resolve", targetType: "report", targetID: String(reportID),
-                    before: Self.json(["resolved": String(before.resolved)]), after: Self.json(["resolved": String(moderator != nil)])))
+                    before: AuditDocument.fields(["resolved": String(before.resolved)]), after: AuditDocument.fields(["resolved": String(moderator != nil)])))
         else { throw KithError(.notFound, "Record not found") }
         return report
     }
@@ -135,7 +130,7 @@ public struct ModerationService: Sendable {
                 accountID: target.id, action: action, reportID: reportID, by: moderator.id,
                 audit: AuditRecord(
                     actor: actor, action: "account.\(action.rawValue)", targetType: "account", targetID: String(target.id),
-                    before: Self.json(state(target)), after: Self.json(after)))
+                    before: AuditDocument.fields(state(target)), after: AuditDocument.fields(after)))
         else { throw KithError(.notFound, "Record not found") }
         return updated
     }
@@ -154,7 +149,7 @@ public struct ModerationService: Sendable {
                 accountID: target.id, role: role,
                 audit: AuditRecord(
                     actor: actor, action: "account.change_role", targetType: "account", targetID: String(target.id),
-                    before: Self.json(["role": target.role.rawValue]), after: Self.json(["role": role.rawValue])))
+                    before: AuditDocument.fields(["role": target.role.rawValue]), after: AuditDocument.fields(["role": role.rawValue])))
         else { throw KithError(.notFound, "Record not found") }
         return updated
     }
@@ -173,7 +168,7 @@ public struct ModerationService: Sendable {
                 id: status.id, publish: delete,
                 audit: AuditRecord(
                     actor: actor, action: "status.remove", targetType: "status", targetID: String(status.id),
-                    before: Self.json(["uri": status.uri, "account_id": String(status.accountID), "content": String(status.content.prefix(500))])))
+                    before: AuditDocument.fields(["uri": status.uri, "account_id": String(status.accountID), "content": String(status.content.prefix(500))])))
         else { throw KithError(.notFound, "Record not found") }
         if delete != nil { await notifier?.activityRecorded() }
     }
