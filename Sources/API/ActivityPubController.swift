@@ -14,11 +14,13 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         public var graph: any SocialGraphRepository
         public var statuses: any StatusRepository
         public var queue: any ActivityQueueRepository
+        public var groups: any GroupRepository
 
         public init(
             accounts: any AccountRepository, remote: any RemoteAccountRepository, graph: any SocialGraphRepository,
-            statuses: any StatusRepository, queue: any ActivityQueueRepository
+            statuses: any StatusRepository, queue: any ActivityQueueRepository, groups: any GroupRepository
         ) {
+            self.groups = groups
             self.accounts = accounts
             self.remote = remote
             self.graph = graph
@@ -109,7 +111,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         let requester = try await authorizer.requester(request)
         let account = try await localAccount(try context.parameters.require("username"))
         if account.isConcealedGroup {
-            guard let requester, try await storage.graph.findFollow(accountID: requester.id, targetAccountID: account.id)?.state == .accepted else {
+            guard let requester, try await storage.groups.mayRead(groupID: account.id, signer: requester) else {
                 throw KithError(.notFound, "no account named '\(account.username)' on this node")
             }
         }

@@ -26,8 +26,14 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     let settings: Settings
     /// Authorized fetch: without a valid signature, actors are served in their minimal form.
     let authorizer: FetchAuthorizer?
+    /// Who may read a secret group's full document (its members, or their nodes' actors).
+    let groups: (any GroupRepository)?
 
-    public init(accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys, settings: Settings, authorizer: FetchAuthorizer?) {
+    public init(
+        accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys, settings: Settings, authorizer: FetchAuthorizer?,
+        groups: (any GroupRepository)? = nil
+    ) {
+        self.groups = groups
         self.accounts = accounts
         self.statistics = statistics
         self.keys = keys
@@ -41,9 +47,13 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
         router.get("/users/:username") { request, context in
             let account = try await self.localAccount(try context.parameters.require("username"))
             if account.isConcealedGroup {
-                // A secret group shows other nodes its key and inboxes only (its members' nodes
-                // have its name from the API of their own node's members).
-                _ = try await self.authorizer?.optionalRequester(request)
+                // A secret group shows its profile to its members and their nodes only; anyone
+                // else gets its key and inboxes.
+                if let signer = try await self.authorizer?.optionalRequester(request), let groups = self.groups,
+                    try await groups.mayRead(groupID: account.id, signer: signer)
+                {
+                    return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node), request: request)
+                }
                 return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
             }
             if let authorizer = self.authorizer, authorizer.required, try await authorizer.optionalRequester(request) == nil {

@@ -72,7 +72,8 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current,
                 openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue),
-            authorizer: dependencies.runtime.map { FetchAuthorizer(receiver: $0.receiver, node: $0.node, required: config.federationAuthorizedFetch) }
+            authorizer: dependencies.runtime.map { FetchAuthorizer(receiver: $0.receiver, node: $0.node, required: config.federationAuthorizedFetch) },
+            groups: dependencies.runtime?.store
         ).addRoutes(to: router)
     }
     if let runtime = dependencies.runtime {

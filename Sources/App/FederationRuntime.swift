@@ -79,7 +79,7 @@ public final class FederationRuntime: Sendable {
     public var services: [any Service] { [processor, delivery, HTTPClientService(client: http)] }
 
     public var activityPubStorage: ActivityPubController<AppRequestContext>.Storage {
-        .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store)
+        .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store, groups: store)
     }
 }
 

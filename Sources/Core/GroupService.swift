@@ -72,16 +72,12 @@ public struct GroupService: Sendable {
         guard displayName.count <= 100 else { throw KithError(.invalidInput, "the display name is longer than 100 characters") }
         guard note.count <= 5000 else { throw KithError(.invalidInput, "the description is longer than 5000 characters") }
         let pair = try await keys.makeKeyPair()
-        do {
-            return try await groups.createGroup(
-                NewGroup(
-                    name: username, displayName: displayName.isEmpty ? username.value : displayName, note: note, privacy: privacy,
-                    publicKeyPEM: pair.publicKeyPEM, privateKeyPEM: pair.privateKeyPEM, baseURL: baseURL),
-                ownerID: owner.id,
-                audit: Self.audit(actor, "create", group: 0, after: ["name": username.value, "privacy": privacy.rawValue]))
-        } catch let error where "\(error)".contains("unique") || "\(error)".contains("23505") {
-            throw KithError(.conflict, "the name '\(username.value)' is already taken")
-        }
+        return try await groups.createGroup(
+            NewGroup(
+                name: username, displayName: displayName.isEmpty ? username.value : displayName, note: note, privacy: privacy,
+                publicKeyPEM: pair.publicKeyPEM, privateKeyPEM: pair.privateKeyPEM, baseURL: baseURL),
+            ownerID: owner.id,
+            audit: Self.audit(actor, "create", group: 0, after: ["name": username.value, "privacy": privacy.rawValue]))
     }
 
     /// Edits name, description or privacy; members on other nodes get the Update.

@@ -71,6 +71,10 @@ public protocol GroupRepository: Sendable {
     func isInvited(groupID: Int64, accountURI: String) async throws -> Bool
     /// Members (accepted followers) with their roles, newest first, paged by the follow's id.
     func members(groupID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account, role: GroupRole)]
+    /// Whether `signer` may read a secret group's documents: a member itself, or, when it is a
+    /// node's application actor (which signs that node's fetches), a node with a member.
+    func mayRead(groupID: Int64, signer: Account) async throws -> Bool
+
     /// Accepts a pending join request; records `publish` (the Accept to a remote member) and `audit`.
     func approveMember(groupID: Int64, accountID: Int64, publish: OutgoingActivity?, audit: AuditRecord) async throws -> Bool
 

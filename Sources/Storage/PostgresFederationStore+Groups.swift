@@ -20,7 +20,18 @@ extension PostgresFederationStore: GroupRepository {
 
     public func createGroup(_ new: NewGroup, ownerID: Int64, audit: AuditRecord) async throws -> Group {
         let uri = "\(new.baseURL)/users/\(new.name.value)"
-        let groupID: Int64 = try await transaction { connection in
+        let groupID: Int64
+        do {
+            groupID = try await insertGroup(new, uri: uri, ownerID: ownerID, audit: audit)
+        } catch let error where PostgresErrorText.isUniqueViolation(error) {
+            throw KithError(.conflict, "the name '\(new.name.value)' is already taken")
+        }
+        guard let group = try await group(accountID: groupID) else { throw KithError(.internalError, "the group was not stored") }
+        return group
+    }
+
+    func insertGroup(_ new: NewGroup, uri: String, ownerID: Int64, audit: AuditRecord) async throws -> Int64 {
+        try await transaction { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO accounts (username, domain, display_name, note, actor_type, uri, url, inbox_uri, shared_inbox_uri, outbox_uri,
@@ -45,8 +56,6 @@ extension PostgresFederationStore: GroupRepository {
             try await self.record(record, on: connection)
             return id
         }
-        guard let group = try await group(accountID: groupID) else { throw KithError(.internalError, "the group was not stored") }
-        return group
     }
 
     static var groupSelect: String {
@@ -151,6 +160,19 @@ extension PostgresFederationStore: GroupRepository {
                     GroupRole(rawValue: try c[count + 1].decode(String.self)) ?? .member))
         }
         return result
+    }
+
+    public func mayRead(groupID: Int64, signer: Account) async throws -> Bool {
+        let nodeWide = signer.actorType == "Application" && signer.domain != nil
+        let rows = try await client.query(
+            """
+            SELECT 1 FROM follows f JOIN accounts a ON a.id = f.account_id
+            WHERE f.target_account_id = \(groupID) AND f.state = 'accepted'
+              AND (a.id = \(signer.id) OR (\(nodeWide) AND lower(a.domain) = lower(\(signer.domain ?? ""))))
+            LIMIT 1
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     public func approveMember(groupID: Int64, accountID: Int64, publish: OutgoingActivity?, audit: AuditRecord) async throws -> Bool {

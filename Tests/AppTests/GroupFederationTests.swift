@@ -36,6 +36,10 @@ import Testing
             #expect(created.json?["role"] == "owner")
             let groupID = try #require(created.json?["id"]?.stringValue)
             let groupURI = try #require(created.json?["uri"]?.stringValue)
+            // Group names share the namespace of usernames, regardless of case.
+            #expect(try await a.post("/api/v1/kith/groups", #"{"name":"Core"}"#).status == 409)
+            #expect(try await a.post("/api/v1/kith/groups", #"{"name":"amy"}"#).status == 409)
+            #expect(try await a.post("/api/v1/kith/groups", #"{"name":"no spaces"}"#).status == 422)
             #expect(try await a.get("/api/v1/accounts/\(groupID)").json?["group"] == true)
             #expect(try await m.get("/api/v1/kith/groups").json?.listValue.isEmpty == true)
             #expect(try await m.get("/api/v1/kith/groups/\(groupID)").status == 404)
@@ -98,6 +102,11 @@ import Testing
             let minimal = try JSONValue.parse(Array(try await RawHTTP.get(groupURI, as: carolKey).body.utf8))
             #expect(minimal["type"] == "Group")
             #expect(minimal["name"] == nil)
+            // sub's own actor (which signs its node's fetches) reads it in full: bob is a member there.
+            let subNodeKey = try await sub.runtime.resolver.applicationSigningKey()
+            let full = try JSONValue.parse(Array(try await RawHTTP.get(groupURI, as: subNodeKey).body.utf8))
+            #expect(full["name"] == "Core team")
+            #expect(try await RawHTTP.get(groupURI + "/outbox", as: subNodeKey).status == 200)
 
             // Editing and pinning are for moderators; the pin shows in the featured collection members fetch.
             let renamed = try await RawHTTP.send(
