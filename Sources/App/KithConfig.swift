@@ -62,9 +62,12 @@ public struct KithConfig: Sendable, Equatable {
     public var nodeIdentity: NodeIdentity { NodeIdentity(baseURL: publicURL, domain: domain) }
 
     public var federationSettings: FederationSettings {
-        FederationSettings(
+        var settings = FederationSettings(
             allowHTTP: federationAllowHTTP, allowPrivateAddresses: federationAllowPrivateAddresses, deliveryMaxAttempts: deliveryMaxAttempts,
             deliveryConcurrencyPerHost: deliveryConcurrencyPerHost)
+        // The embedded database is owned by one `kith serve` at a time.
+        settings.ownsQueues = databaseURL == nil
+        return settings
     }
 
     /// The public URL's host (and port if not the scheme's default): the node's domain.

@@ -395,6 +395,9 @@ public protocol ActivityQueueRepository: Sendable {
     func enqueueInbox(activityURI: String, type: String, actorURI: String, recipientAccountID: Int64?, payload: String) async throws -> Bool
     /// Takes up to `limit` due items, leasing them for `lease`.
     func claimInbox(limit: Int, lease: Duration) async throws -> [InboxItem]
+    /// Ends every lease on pending inbox items or deliveries (taken by a process that died), so
+    /// they are due at once; returns how many. Only for a process that alone works the queues.
+    func releaseLeases(inbox: Bool) async throws -> Int
     func completeInbox(id: Int64) async throws
     /// Records a failure; retries at `retryAt`, or gives up (`failed`) when nil.
     func failInbox(id: Int64, error: String, retryAt: Date?) async throws

@@ -44,6 +44,9 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     public func run() async throws {
+        if settings.ownsQueues, let released = try? await queue.releaseLeases(inbox: false), released > 0 {
+            logger.notice("deliveries of a stopped process taken up again", metadata: ["count": "\(released)"])
+        }
         await runWorkerLoop(signal: signal, logger: logger, name: "delivery") { try await self.runOnce() }
     }
 

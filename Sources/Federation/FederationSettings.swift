@@ -23,6 +23,9 @@ public struct FederationSettings: Sendable {
     public var circuitBreakerCooldown: Duration
     /// Signature time window either side of now.
     public var signatureWindow: Double
+    /// This process alone works the queues (the embedded database, owned through its lock):
+    /// leases left by a process that was killed are released at start rather than left to run out.
+    public var ownsQueues = false
 
     public init(
         allowHTTP: Bool = false, allowPrivateAddresses: Bool = false, maxDocumentBytes: Int = 1 << 20,

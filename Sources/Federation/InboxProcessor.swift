@@ -48,6 +48,9 @@ public final class InboxProcessor: Service, Sendable {
     }
 
     public func run() async throws {
+        if settings.ownsQueues, let released = try? await queue.releaseLeases(inbox: true), released > 0 {
+            logger.notice("inbox items of a stopped process taken up again", metadata: ["count": "\(released)"])
+        }
         await runWorkerLoop(signal: signal, logger: logger, name: "inbox") { try await self.runOnce() }
     }
 

@@ -147,6 +147,18 @@ extension PostgresFederationStore: ActivityQueueRepository {
         return result
     }
 
+    public func releaseLeases(inbox: Bool) async throws -> Int {
+        let rows =
+            inbox
+            ? try await client.query(
+                "UPDATE inbox_items SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL RETURNING 1", logger: logger)
+            : try await client.query(
+                "UPDATE deliveries SET locked_until = NULL WHERE state = 'pending' AND locked_until IS NOT NULL RETURNING 1", logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
     public func claimDeliveries(limit: Int, lease: Duration) async throws -> [Delivery] {
         let rows = try await client.query(
             """
