@@ -54,8 +54,14 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             return try await self.outbox(request, username: username)
         }
         router.get("/users/:username/followers") { request, context in
-            let username = try await self.collectionOwner(request, context).username
-            return try await self.follows(request, username: username, followers: true)
+            let (account, requester) = try await self.collectionOwnerAndRequester(request, context)
+            // A closed group's members, like a secret one's, are for its members (and their nodes).
+            if account.actorType == "Group", account.locked {
+                guard let requester, try await self.storage.groups.mayRead(groupID: account.id, signer: requester) else {
+                    throw KithError(.notFound, "no account named '\(account.username)' on this node")
+                }
+            }
+            return try await self.follows(request, username: account.username, followers: true)
         }
         router.get("/users/:username/following") { request, context in
             let username = try await self.collectionOwner(request, context).username
@@ -63,11 +69,13 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
         }
         router.get("/users/:username/collections/featured") { request, context in
             // Pinned posts anyone may see, embedded as Mastodon serves them.
-            let account = try await self.collectionOwner(request, context)
+            let (account, requester) = try await self.collectionOwnerAndRequester(request, context)
             // A group's pins are its members' posts, each rendered with its own author.
-            // Open groups show all their pins; secret ones do too, their collections being for
-            // members only; closed ones, whose collections anyone may fetch, show public posts only.
-            let isGroup = account.actorType == "Group" && (!account.locked || account.isConcealedGroup)
+            // A group shows all its pins to its members (and their nodes), public ones to others.
+            var isGroup = false
+            if account.actorType == "Group", let requester {
+                isGroup = try await self.storage.groups.mayRead(groupID: account.id, signer: requester)
+            }
             var items: [JSONValue] = []
             for status in try await self.storage.statuses.pinnedStatuses(accountID: account.id) where !status.localOnly {
                 guard isGroup || status.visibility == .public || status.visibility == .unlisted,
@@ -94,12 +102,18 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             return DocumentResponse.activityStreams(ObjectDocuments.withContext(ObjectDocuments.create(status, author: author, node: self.node)), request: request)
         }
         router.get("/activities/:id") { request, context in
-            _ = try await self.authorizer.requester(request)
+            let requester = try await self.authorizer.requester(request)
             let id = try context.parameters.require("id")
             guard let activity = try await self.storage.queue.findActivity(uri: "\(self.node.baseURL)/activities/\(id)"),
                 let payload = activity.payload, !payload.isEmpty, Self.isServable(activity.activity)
             else {
                 throw KithError(.notFound, "no activity \(id)")
+            }
+            // A secret group's activities (its profile, who joined) are for its members.
+            if let actor = try await self.storage.remote.account(id: activity.activity.accountID), actor.isConcealedGroup {
+                guard let requester, try await self.storage.groups.mayRead(groupID: actor.id, signer: requester) else {
+                    throw KithError(.notFound, "no activity \(id)")
+                }
             }
             return DocumentResponse.activityStreams(try JSONValue.parse(Array(payload.utf8)), request: request)
         }
@@ -108,6 +122,10 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
     /// The local account whose collection is asked for, once the requester may see it: a secret
     /// group's collections are for its members alone (404 to anyone else).
     func collectionOwner(_ request: Request, _ context: Context) async throws -> Account {
+        try await collectionOwnerAndRequester(request, context).0
+    }
+
+    func collectionOwnerAndRequester(_ request: Request, _ context: Context) async throws -> (Account, Account?) {
         let requester = try await authorizer.requester(request)
         let account = try await localAccount(try context.parameters.require("username"))
         if account.isConcealedGroup {
@@ -115,7 +133,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
                 throw KithError(.notFound, "no account named '\(account.username)' on this node")
             }
         }
-        return account
+        return (account, requester)
     }
 
     /// Activities that reveal nothing beyond what their audience may see: public ones, and the
@@ -237,9 +255,11 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             followers
             ? try await storage.graph.followers(of: account.id, state: .accepted, limit: Self.pageSize, maxID: maxID)
             : try await storage.graph.following(of: account.id, state: .accepted, limit: Self.pageSize, maxID: maxID)
+        // Secret groups are not named in anyone's following collection.
+        let shown = entries.filter { !$0.account.isConcealedGroup }
         return DocumentResponse.activityStreams(
             collectionPage(
-                id: id, items: entries.map { .string($0.account.uri) }, lastID: entries.last?.followID, firstID: entries.first?.followID,
+                id: id, items: shown.map { .string($0.account.uri) }, lastID: entries.last?.followID, firstID: entries.first?.followID,
                 full: entries.count == Self.pageSize, maxID: maxID), request: request)
     }
 }

@@ -45,13 +45,22 @@ extension ClientAPIController {
             router.get(RouterPath("/api/v1/accounts/:id/\(followers ? "followers" : "following")")) { request, context in
                 let (_, viewer) = try await self.user(request, scope: "read:accounts")
                 let account = try await self.account(context)
+                // A closed or secret group's followers are its members: for members' eyes only.
+                if followers, account.actorType == "Group", account.locked,
+                    try await self.d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)?.state != .accepted
+                {
+                    throw KithError(account.isConcealedGroup ? .notFound : .forbidden, "Only members see who is in this group")
+                }
                 let page = try Self.page(request)
                 let entries =
                     followers
                     ? try await self.d.graph.followers(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
                     : try await self.d.graph.following(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
                 var accounts: [JSONValue] = []
-                for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
+                // Nobody learns of a secret group from who follows it, unless a member.
+                for entry in entries where try await !self.concealed(entry.account, from: viewer) {
+                    accounts.append(try await self.accountEntity(entry.account, viewer: viewer))
+                }
                 return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.followID, last: entries.last?.followID))
             }
         }
@@ -214,10 +223,10 @@ extension ClientAPIController {
         return [found]
     }
 
-    /// A secret group, to someone who has not joined (or asked to join) it.
+    /// A secret group, to someone who is not a member of it.
     func concealed(_ account: Account, from viewer: Account) async throws -> Bool {
         guard account.isConcealedGroup else { return false }
-        return try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id) == nil
+        return try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)?.state != .accepted
     }
 
     /// The index in a `fields_attributes[<index>][name|value]` parameter name.

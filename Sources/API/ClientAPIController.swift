@@ -98,8 +98,8 @@ public struct ClientAPIController: Sendable {
             let status = try await self.visibleStatus(context, viewer: viewer)
             let (ancestors, descendants) = try await self.d.timelines.context(statusID: status.id)
             return self.respond([
-                "ancestors": .array(try await self.statusEntities(ancestors, viewer: viewer)),
-                "descendants": .array(try await self.statusEntities(descendants, viewer: viewer)),
+                "ancestors": .array(try await self.statusEntities(try await self.visible(ancestors, to: viewer), viewer: viewer)),
+                "descendants": .array(try await self.statusEntities(try await self.visible(descendants, to: viewer), viewer: viewer)),
             ])
         }
         for (action, scope) in [
@@ -307,6 +307,15 @@ public struct ClientAPIController: Sendable {
             throw KithError(.notFound, "Record not found")
         }
         return status
+    }
+
+    /// Of `statuses`, those the viewer may see, by authors not suspended.
+    func visible(_ statuses: [Status], to viewer: Account) async throws -> [Status] {
+        var result: [Status] = []
+        for status in statuses where try await canSee(status, viewer: viewer) {
+            if try await d.accounts.account(id: status.accountID)?.suspended == false { result.append(status) }
+        }
+        return result
     }
 
     func canSee(_ status: Status, viewer: Account) async throws -> Bool {

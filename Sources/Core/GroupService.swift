@@ -86,9 +86,13 @@ public struct GroupService: Sendable {
     ) async throws -> Group {
         let group = try await moderated(id, by: editor)
         let account = group.account
+        // A secret group's profile goes to its members only.
+        let secret = (privacy ?? group.privacy) == .secret
         let updated = try await groups.updateGroup(
             groupID: id, displayName: displayName, note: note, privacy: privacy,
-            publish: OutgoingActivity(accountID: id, kind: .update, objectURI: account.uri, to: [Self.publicAddress], cc: [followers(account)]),
+            publish: OutgoingActivity(
+                accountID: id, kind: .update, objectURI: account.uri, to: secret ? [followers(account)] : [Self.publicAddress],
+                cc: secret ? [] : [followers(account)]),
             audit: Self.audit(
                 actor, "update", group: id, before: ["display_name": account.displayName, "privacy": group.privacy.rawValue],
                 after: ["display_name": displayName ?? account.displayName, "privacy": (privacy ?? group.privacy).rawValue]))
@@ -240,7 +244,11 @@ public struct GroupService: Sendable {
     /// members. Posts of non-members are left alone.
     public func distribute(_ status: Status) async throws {
         guard status.reblogOfID == nil else { return }
-        let addressed = Set(status.to + status.cc + status.mentions.map(\.uri)).filter { $0.hasPrefix(baseURL + "/") }
+        let everyone = Set(status.to + status.cc + status.mentions.map(\.uri))
+        // A direct message goes to a group only when it is addressed to that group alone (a DM
+        // to a friend that names a group is not for the whole group).
+        if status.visibility == .direct, everyone.count != 1 { return }
+        let addressed = everyone.filter { $0.hasPrefix(baseURL + "/") }
         for uri in addressed.sorted() {
             guard let account = try await accounts.account(uri: uri), account.actorType == "Group", account.isLocal,
                 let group = try await groups.group(accountID: account.id),

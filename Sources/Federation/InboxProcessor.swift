@@ -308,7 +308,9 @@ public final class InboxProcessor: Service, Sendable {
     /// the reported actor and posts; those of this node become a report for its moderators.
     /// Ignored when a domain block says to reject the node's reports.
     func flag(_ activity: ASActivity, actor: Account) async throws {
-        guard let id = activity.id, let domain = DomainPolicyService.domain(of: actor.uri) else { return }
+        guard let id = activity.id, let domain = DomainPolicyService.domain(of: actor.uri), DomainPolicyService.domain(of: id) == domain else {
+            return  // a Flag's id must be on its sender's node, so no node can claim another's
+        }
         if try await policy.rejectsReports(domain: domain) { return }
         var target: Account?
         var reported: [Status] = []
@@ -345,18 +347,16 @@ public final class InboxProcessor: Service, Sendable {
         }
     }
 
-    /// A post a group embeds in its Announce (FEP-1b12) is taken as the group vouches for it
-    /// when it lives on the group's own node or is addressed to the group (which checked that its
-    /// author is a member); its author must be on an allowed node. Otherwise it is fetched.
+    /// A post a group embeds in its Announce (FEP-1b12) is taken from the Announce only when the
+    /// post and its author live on the group's own node, which signed the Announce and so speaks
+    /// for them; a post from anywhere else is fetched from its origin.
     func groupEmbeddedPost(_ activity: ASActivity, group: Account) async throws -> Status? {
         guard let object = activity.object, object.objectValue != nil,
             ASObject.types(of: object).contains(where: ASPost.postTypes.contains), let post = try? ASPost(object)
         else { return nil }
-        let sameHost = DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: group.uri)
-        let addressed = (post.to + post.cc).contains(group.uri) || post.mentions.contains { $0.href == group.uri }
-            || object["audience"]?.idValue == group.uri
-        guard sameHost || addressed, !resolver.isLocal(post.id), try await policy.allows(uri: post.attributedTo),
-            DomainPolicyService.domain(of: post.id) == DomainPolicyService.domain(of: post.attributedTo)
+        let groupHost = DomainPolicyService.domain(of: group.uri)
+        guard DomainPolicyService.domain(of: post.id) == groupHost, DomainPolicyService.domain(of: post.attributedTo) == groupHost,
+            !resolver.isLocal(post.id)
         else { return nil }
         var author = try await accounts.account(uri: post.attributedTo)
         if author == nil { author = try await resolver.actor(uri: post.attributedTo) }
@@ -376,6 +376,14 @@ public final class InboxProcessor: Service, Sendable {
             original = try await fetchParent(objectID, depth: 0)
         }
         guard let original, original.reblogOfID == nil else { return }
+        // A boost from elsewhere of a post of ours that its audience alone may see is ignored,
+        // unless the booster is a group the post was addressed to.
+        if original.local,
+            original.localOnly
+                || (!(original.visibility == .public || original.visibility == .unlisted) && !(original.to + original.cc).contains(actor.uri))
+        {
+            return
+        }
         let reblog = Status(
             uri: announceID, accountID: actor.id, local: false, objectType: "Announce", reblogOfID: original.id, content: "",
             visibility: Addressing.visibility(to: activity.to, cc: activity.cc, followers: actor.followersURI), to: activity.to,

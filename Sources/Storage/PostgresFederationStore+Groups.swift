@@ -71,7 +71,8 @@ extension PostgresFederationStore: GroupRepository {
             """
             \(unescaped: Self.groupSelect)
             WHERE g.privacy <> 'secret'
-               OR EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = g.account_id AND f.account_id = \(viewerID ?? -1))
+               OR EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = g.account_id AND f.account_id = \(viewerID ?? -1)
+                          AND f.state = 'accepted')
                OR EXISTS (SELECT 1 FROM group_invitations i WHERE i.group_account_id = g.account_id AND i.account_uri = \(viewerURI ?? ""))
             ORDER BY lower(a.username)
             """)
@@ -80,9 +81,12 @@ extension PostgresFederationStore: GroupRepository {
     public func role(groupID: Int64, accountID: Int64) async throws -> GroupRole? {
         let rows = try await client.query(
             """
-            SELECT coalesce((SELECT role FROM group_roles WHERE group_account_id = \(groupID) AND account_id = \(accountID)),
-                CASE WHEN EXISTS (SELECT 1 FROM follows WHERE target_account_id = \(groupID) AND account_id = \(accountID) AND state = 'accepted')
-                     THEN 'member' END)
+            WITH member AS (
+                SELECT EXISTS (SELECT 1 FROM follows WHERE target_account_id = \(groupID) AND account_id = \(accountID) AND state = 'accepted') AS yes)
+            SELECT coalesce(
+                (SELECT r.role FROM group_roles r, member
+                 WHERE r.group_account_id = \(groupID) AND r.account_id = \(accountID) AND (r.role = 'owner' OR member.yes)),
+                (SELECT 'member' FROM member WHERE member.yes))
             """, logger: logger)
         for try await role in rows.decode(String?.self) { return role.flatMap(GroupRole.init(rawValue:)) }
         return nil

@@ -207,7 +207,8 @@ extension PostgresFederationStore: TimelineRepository {
             WHERE (lower(username) LIKE \(pattern) OR lower(display_name) LIKE \(pattern))
               AND suspended_at IS NULL
               AND NOT (actor_type = 'Group' AND NOT discoverable
-                       AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = accounts.id AND f.account_id = \(viewerID ?? -1)))
+                       AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.target_account_id = accounts.id AND f.account_id = \(viewerID ?? -1)
+                                       AND f.state = 'accepted'))
             ORDER BY (domain IS NULL) DESC, lower(username) LIMIT \(limit)
             """)
     }

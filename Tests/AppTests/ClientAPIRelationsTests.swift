@@ -277,6 +277,10 @@ import Testing
                 #expect(try await anonymous("/api/v1/accounts/\(alice.id)").json?["username"] == "alice")
                 #expect(try await anonymous("/api/v1/accounts/\(alice.id)/statuses").json?.listValue.map { $0["id"]?.stringValue } == [shown])
                 #expect(try await anonymous("/api/v1/accounts/lookup?acct=alice").status == 200)
+                // A thread shows each reader only the replies they may see.
+                _ = try await a.post("/api/v1/statuses", #"{"status":"for followers","visibility":"private","in_reply_to_id":"\#(shown)"}"#)
+                #expect(try await anonymous("/api/v1/statuses/\(shown)/context").json?["descendants"]?.listValue.isEmpty == true)
+                #expect(try await a.get("/api/v1/statuses/\(shown)/context").json?["descendants"]?.listValue.count == 1)
                 // The rest still wants a token; a bad token is still refused.
                 #expect(try await anonymous("/api/v1/timelines/home").status == 401)
                 #expect(try await anonymous("/api/v1/notifications").status == 401)

@@ -85,6 +85,12 @@ import Testing
             for api in [m, c] {
                 #expect(try await home(api).contains { [kickoff, hello].contains($0["reblog"]?["uri"]?.stringValue ?? $0["uri"]?.stringValue ?? "") } == false)
             }
+            // A direct message to amy that names the group is not for the group.
+            _ = try await a.post("/api/v1/statuses", #"{"status":"@amy ask @core about it","visibility":"direct"}"#)
+            #expect(try await hq.count("SELECT count(*) FROM statuses WHERE account_id = \(Int64(groupID)!)") == 2)
+            // Nobody learns of the secret group from alice's follows.
+            #expect(try await m.get("/api/v1/accounts/\(alice.id)/following").json?.listValue.contains { $0["id"]?.stringValue == groupID } == false)
+            #expect(try await m.get("/api/v1/accounts/\(groupID)/followers").status == 404)
 
             // carol (a non-member) posts to the group with a signed Create: stored, never shared.
             let carolKey = try await sub.signingKey(carol)
@@ -108,11 +114,30 @@ import Testing
             #expect(full["name"] == "Core team")
             #expect(try await RawHTTP.get(groupURI + "/outbox", as: subNodeKey).status == 200)
 
+            // A group on another node cannot pass off posts of this node's people as theirs.
+            let fakeGroup = try #require(
+                try await c.post("/api/v1/kith/groups", #"{"name":"fake"}"#).json?["uri"]?.stringValue)
+            let fakeAccount = try #require(try await sub.store.account(uri: fakeGroup))
+            let forgedID = "\(alice.uri)/statuses/424242"
+            let announce = #"{"@context":"https://www.w3.org/ns/activitystreams","id":"\#(fakeGroup)/statuses/1/activity","type":"Announce","actor":"\#(fakeGroup)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\#(forgedID)","type":"Note","attributedTo":"\#(alice.uri)","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p>forged</p>"}}"#
+            let shared = hq.baseURL + "/inbox"
+            let forged = try await RawHTTP.post(
+                shared, body: Array(announce.utf8),
+                headers: try RawHTTP.signedHeaders(url: shared, body: Array(announce.utf8), key: try await sub.signingKey(fakeAccount)))
+            #expect(forged.status == 202)
+            try await eventually("the forged Announce processed") { try await hq.count("SELECT count(*) FROM inbox_items WHERE state = 'pending'") == 0 }
+            #expect(try await hq.store.status(uri: forgedID) == nil)
+
             // Editing and pinning are for moderators; the pin shows in the featured collection members fetch.
             let renamed = try await RawHTTP.send(
                 .PATCH, hq.baseURL + "/api/v1/kith/groups/\(groupID)", headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/json"],
                 body: #"{"display_name":"Core team (2027)"}"#)
             #expect(renamed.json?["display_name"] == "Core team (2027)")
+            // The secret group's Update went to its members only, and is served to them alone.
+            let update = try #require(
+                try await hq.strings("SELECT uri FROM activities WHERE type = 'Update' AND account_id = \(Int64(groupID)!)").first)
+            try await eventually("the Update served to sub's node") { try await RawHTTP.get(update, as: subNodeKey).status == 200 }
+            #expect(try await RawHTTP.get(update, as: carolKey).status == 404)
             let kickoffOnHQ = try #require(try await hq.store.status(uri: kickoff))
             #expect(try await a.post("/api/v1/kith/groups/\(groupID)/statuses/\(kickoffOnHQ.id)/pin").status == 200)
             let featured = try JSONValue.parse(Array(try await RawHTTP.get(groupURI + "/collections/featured", as: subKey).body.utf8))
@@ -141,6 +166,8 @@ import Testing
             #expect(try await b.post("/api/v1/accounts/\(opsOnSub)/follow").json?["requested"] == true)
             try await eventually("the request on hq") { try await a.get("/api/v1/kith/groups/\(closedID)/requests").json?.listValue.count == 1 }
             #expect(try await m.get("/api/v1/kith/groups/\(closedID)/requests").status == 403)
+            #expect(try await m.get("/api/v1/accounts/\(closedID)/followers").status == 403)
+            #expect(try await RawHTTP.get(hq.baseURL + "/users/ops/followers?page=true", as: carolKey).status == 404)
             #expect(try await a.post("/api/v1/kith/groups/\(closedID)/requests/\(bobOnHQ.id)/authorize").status == 200)
             try await eventually("bob joined ops") {
                 try await b.get("/api/v1/accounts/relationships?id[]=\(opsOnSub)").json?.listValue.first?["following"] == true
@@ -151,6 +178,9 @@ import Testing
             #expect(try await a.post("/api/v1/kith/groups/\(closedID)/members/\(bobOnHQ.id)/role", #"{"role":"moderator"}"#).status == 200)
             #expect(try await a.post("/api/v1/kith/groups/\(closedID)/requests/\(amy.id)/authorize").status == 200)
             #expect(try await m.get("/api/v1/kith/groups/\(closedID)").json?["role"] == "member")
+            // A moderator who leaves (Undo(Follow) from sub) is no longer one.
+            _ = try await b.post("/api/v1/accounts/\(opsOnSub)/unfollow")
+            try await eventually("bob left ops") { try await hq.store.role(groupID: Int64(closedID)!, accountID: bobOnHQ.id) == nil }
 
             // Every group moderation is in hq's audit log.
             let audit = try await hq.count("SELECT count(*) FROM audit_log WHERE action LIKE 'group.%'")
