@@ -133,6 +133,26 @@ import Testing
             try await eventually("hq processed it") { try await hq.count("SELECT count(*) FROM inbox_items WHERE activity_type = 'Flag' AND state = 'pending'") == 0 }
             #expect(try await hq.count("SELECT count(*) FROM reports") == 2)
 
+            // A Flag whose id is not on its sender's node is ignored (no node claims another's report).
+            let subActor = try await sub.runtime.resolver.applicationSigningKey()
+            let shared = hq.baseURL + "/inbox"
+            let stolen = #"{"@context":"https://www.w3.org/ns/activitystreams","id":"\#(hq.baseURL)/flags/1","type":"Flag","actor":"\#(sub.baseURL)/actor","object":["\#(alice.uri)"],"content":"borrowed id"}"#
+            #expect(
+                try await RawHTTP.post(
+                    shared, body: Array(stolen.utf8), headers: try RawHTTP.signedHeaders(url: shared, body: Array(stolen.utf8), key: subActor)
+                ).status == 202)
+            // Nor is a boost from elsewhere of a post of ours that only its audience may see.
+            let quiet = try #require(try await a.post("/api/v1/statuses", #"{"status":"followers only","visibility":"private"}"#).json?["uri"]?.stringValue)
+            let boost = #"{"@context":"https://www.w3.org/ns/activitystreams","id":"\#(bob.uri)/statuses/9/activity","type":"Announce","actor":"\#(bob.uri)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":"\#(quiet)"}"#
+            #expect(
+                try await RawHTTP.post(
+                    shared, body: Array(boost.utf8),
+                    headers: try RawHTTP.signedHeaders(url: shared, body: Array(boost.utf8), key: try await sub.signingKey(bob))
+                ).status == 202)
+            try await eventually("both processed") { try await hq.count("SELECT count(*) FROM inbox_items WHERE state = 'pending'") == 0 }
+            #expect(try await hq.count("SELECT count(*) FROM reports") == 2)
+            #expect(try await hq.store.status(uri: "\(bob.uri)/statuses/9/activity") == nil)
+
             // A moderator removes alice's post: gone here, and the Delete reaches sub (bob follows alice).
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
             try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
