@@ -77,9 +77,10 @@ public struct GroupsController: Sendable {
         }
         router.post("/api/v1/kith/groups/:id/join") { request, context in
             let (_, viewer) = try await self.api.user(request, scope: "write:follows")
-            let id = try Self.id(context)
-            _ = try await self.groups.join(id, account: viewer)
-            return self.api.respond(try await self.entity(try await self.groups.visibleGroup(id, to: viewer), viewer: viewer))
+            // Joining is following the group: the same admission rules as a follow from any client.
+            let group = try await self.groups.visibleGroup(try Self.id(context), to: viewer)
+            _ = try await self.api.d.social.follow(accountID: viewer.id, group.account.uri)
+            return self.api.respond(try await self.entity(group, viewer: viewer))
         }
         router.post("/api/v1/kith/groups/:id/leave") { request, context in
             let (_, viewer) = try await self.api.user(request, scope: "write:follows")

@@ -102,15 +102,6 @@ public struct GroupService: Sendable {
 
     // MARK: Membership
 
-    /// A local account joins: at once in an open group (or with an invitation), as a request in
-    /// a closed one; a secret group needs an invitation.
-    public func join(_ id: Int64, account: Account) async throws -> FollowState {
-        let group = try await visibleGroup(id, to: account)
-        let state = try await admission(group, applicant: account)
-        guard let state else { throw KithError(.forbidden, "This group is joined by invitation only") }
-        return try await graph.upsertFollow(accountID: account.id, targetAccountID: id, uri: nil, state: state, publish: nil).state
-    }
-
     /// Whether `applicant` (local or remote) is let in at once (accepted), asked to wait for the
     /// moderators (pending), or refused (nil).
     public func admission(_ group: Group, applicant: Account) async throws -> FollowState? {
@@ -121,12 +112,6 @@ public struct GroupService: Sendable {
         case .closed: return invited ? .accepted : .pending
         case .secret: return invited ? .accepted : nil
         }
-    }
-
-    /// `admission` for the group with this account id (a Follow arriving from another node).
-    public func admission(groupAccountID: Int64, applicant: Account) async throws -> FollowState? {
-        guard let group = try await groups.group(accountID: groupAccountID) else { throw KithError(.notFound, "no group \(groupAccountID)") }
-        return try await admission(group, applicant: applicant)
     }
 
     public func leave(_ id: Int64, account: Account) async throws {
@@ -248,7 +233,9 @@ public struct GroupService: Sendable {
         // A direct message goes to a group only when it is addressed to that group alone (a DM
         // to a friend that names a group is not for the whole group).
         if status.visibility == .direct, everyone.count != 1 { return }
-        let addressed = everyone.filter { $0.hasPrefix(baseURL + "/") }
+        // Local actors only: this node's followers collections (addressed by every public post)
+        // are not worth a lookup.
+        let addressed = everyone.filter { $0.hasPrefix(baseURL + "/") && !$0.hasSuffix("/followers") }
         for uri in addressed.sorted() {
             guard let account = try await accounts.account(uri: uri), account.actorType == "Group", account.isLocal,
                 let group = try await groups.group(accountID: account.id),

@@ -18,8 +18,8 @@ public final class InboxProcessor: Service, Sendable {
     let resolver: ActorResolver
     /// Told of each new post stored (groups Announce theirs).
     let listener: (any PostListener)?
-    /// Decides who may join a local group (nil: no local groups to join).
-    let groups: GroupService?
+    /// Decides follows of local accounts with rules of their own (groups).
+    let admission: (any FollowAdmission)?
     let policy: DomainPolicyService
     let settings: FederationSettings
     let logger: Logger
@@ -35,7 +35,7 @@ public final class InboxProcessor: Service, Sendable {
     ) {
         self.reports = reports
         self.listener = groups
-        self.groups = groups
+        self.admission = groups
         self.queue = queue
         self.accounts = accounts
         self.graph = graph
@@ -125,8 +125,7 @@ public final class InboxProcessor: Service, Sendable {
     func follow(_ activity: ASActivity, actor: Account) async throws {
         guard let target = try await localAccount(activity.objectId), let followID = activity.id else { return }
         // A group admits by its privacy: open at once, closed on approval, secret by invitation.
-        var groupAdmission: FollowState?? = .none
-        if target.actorType == "Group", let groups { groupAdmission = .some(try await groups.admission(groupAccountID: target.id, applicant: actor)) }
+        let groupAdmission = try await admission?.admission(target: target, applicant: actor)
         if try await graph.isBlocking(accountID: target.id, targetAccountID: actor.id) || groupAdmission == .some(nil) {
             _ = try await queue.publish(
                 OutgoingActivity(
