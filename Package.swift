@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kith", targets: ["kith"]),
+        .executable(name: "kith-bench", targets: ["KithBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -87,6 +88,20 @@ let package = Package(
             dependencies: [
                 "App", "Core", "Domain", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // scripts/bench's load side: simulated remote nodes, a client-API poster, the RSA ceiling.
+        .executableTarget(
+            name: "KithBench",
+            dependencies: [
+                "HTTPSignatures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         // Shared by the test targets: a fresh PostgreSQL database per suite.
         .target(

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Turns scripts/bench's figures (one JSON object per line) into the table it prints and the
+JSON file it writes: every Kith figure with its ceiling, its ratio to the ceiling and its target.
+
+  bench_report.py RESULTS.jsonl OUT.json CORES MEMORY_GB
+"""
+
+import datetime
+import json
+import platform
+import subprocess
+import sys
+
+
+def main() -> int:
+    results_path, out_path, cores, memory_gb = sys.argv[1:5]
+    figures: dict = {}
+    with open(results_path) as results:
+        for line in results:
+            if line.strip():
+                figures.update(json.loads(line))
+
+    rsa = figures["ceiling_rsa"]["signatures_per_second"]
+    pg = float(figures["ceiling_pg_inserts_per_second"])
+    static = figures["ceiling_static_route"]["requests_per_second"]
+    rows = []  # (workload, figure, value, unit, ceiling name, ceiling, target text, met)
+
+    def row(workload, name, value, unit, ceiling_name=None, ceiling=None, target=None, met=None):
+        rows.append({"workload": workload, "figure": name, "value": value, "unit": unit, "ceiling": ceiling_name,
+                     "ceiling_value": ceiling, "ratio": round(value / ceiling, 3) if ceiling else None,
+                     "target": target, "met": met})
+
+    row("ceiling", "RSA-2048 signatures", rsa, "/s", target=f"{figures['ceiling_rsa']['threads']} threads")
+    row("ceiling", "PostgreSQL single-row inserts (pgbench)", pg, "/s")
+    row("ceiling", "static route (wrk, host-meta)", static, "req/s")
+    row("memory", "RSS idle", figures["memory_idle_mb"], "MB", target="<= 50", met=figures["memory_idle_mb"] <= 50)
+
+    if "inbox" in figures:
+        inbox, processed = figures["inbox"], figures["inbox_processed"]
+        row("inbox", "acknowledged (202)", inbox["acks_per_second"], "/s", "pg inserts", pg)
+        row("inbox", "ack latency p50", inbox["p50_ms"], "ms", target="<= 5", met=inbox["p50_ms"] <= 5)
+        row("inbox", "ack latency p99", inbox["p99_ms"], "ms", target="<= 20", met=inbox["p99_ms"] <= 20)
+        row("inbox", "processed (stored, queue empty)", processed["per_second"], "/s", "pg inserts", pg,
+            ">= 2000", processed["per_second"] >= 2000)
+        row("inbox", "peak RSS", processed["peak_rss_mb"], "MB", target="<= 200", met=processed["peak_rss_mb"] <= 200)
+        lost = inbox["acks"] - processed["stored"]
+        row("inbox", "acknowledged but not stored", lost, "", target="0", met=lost <= 0)
+
+    if "fanout" in figures:
+        fan = figures["fanout"]
+        sinks = fan["sinks_report"]
+        row("fan-out", "signed deliveries", fan["per_second"], "/s", "RSA signatures", rsa,
+            ">= 0.6 x ceiling", fan["per_second"] >= 0.6 * rsa)
+        row("fan-out", "posting (client API)", round(fan["posts"] / max(fan["posting"]["seconds"], 0.001), 1), "posts/s")
+        row("fan-out", "queued when the last post was in", fan["backlog_when_posting_ended"], "",
+            target="> 0: delivery-bound")
+        exact = (sinks["creates_distinct_min"] == fan["posts"] and sinks["creates_distinct_max"] == fan["posts"]
+                 and sinks["creates_duplicates"] == 0 and sinks["bad_signatures"] == 0 and fan["dead"] == 0)
+        row("fan-out", "every sink got each post once", sinks["creates_distinct_total"], "deliveries",
+            target=f"{fan['posts']} x {fan['sinks']}, 0 duplicates, 0 bad signatures", met=exact)
+        row("fan-out", "peak RSS", fan["peak_rss_mb"], "MB", target="<= 200", met=fan["peak_rss_mb"] <= 200)
+
+    sizes = sorted(int(key.split("_")[1]) for key in figures if key.startswith("timelines_"))
+    for size in sizes:
+        timeline = figures[f"timelines_{size}"]
+        label = f"timelines {size:,}"
+        home, account = timeline["home"], timeline["account_statuses"]
+        row(label, "home req/s", home["requests_per_second"], "req/s", "static route", static,
+            ">= 5000", home["requests_per_second"] >= 5000 and home["http_errors"] == 0)
+        row(label, "home p99", home["p99_ms"], "ms (p99)", target="p99 <= 30", met=home["p99_ms"] <= 30)
+        row(label, "account statuses req/s", account["requests_per_second"], "req/s", "static route", static)
+        row(label, "account statuses p99", account["p99_ms"], "ms")
+        row(label, "peak RSS", timeline["peak_rss_mb"], "MB", target="<= 200", met=timeline["peak_rss_mb"] <= 200)
+    if len(sizes) >= 2:
+        small, large = figures[f"timelines_{sizes[0]}"]["home"], figures[f"timelines_{sizes[-1]}"]["home"]
+        slowdown = round(small["requests_per_second"] / max(large["requests_per_second"], 0.001), 2)
+        row("timelines", f"home slowdown {sizes[-1]:,} vs {sizes[0]:,}", slowdown, "x", target="< 2", met=slowdown < 2)
+
+    width = max(len(r["workload"]) for r in rows)
+    print()
+    print(f"{'workload':<{width}}  {'figure':<40} {'value':>12}  {'ceiling':>14}  {'ratio':>6}  {'target':<22} met")
+    for r in rows:
+        value = f"{r['value']:,.1f} {r['unit']}".strip() if isinstance(r["value"], float) else f"{r['value']:,} {r['unit']}".strip()
+        ceiling = f"{r['ceiling_value']:,.0f}" if r["ceiling_value"] else ""
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        print(f"{r['workload']:<{width}}  {r['figure']:<40} {value:>12}  {ceiling:>14}  {ratio:>6}  {(r['target'] or ''):<22} {met}")
+    for size in sizes:
+        home = figures[f"timelines_{size}"]["home"]
+        print(f"  home at {size:,} statuses: p50 {home['p50_ms']} ms, p99 {home['p99_ms']} ms, HTTP errors {home['http_errors']}")
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    report = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": commit,
+        "machine": {"cores": int(cores), "memory_gb": int(memory_gb), "cpu": cpu_name(), "kernel": platform.release()},
+        "rows": rows, "figures": figures,
+    }
+    with open(out_path, "w") as out:
+        json.dump(report, out, indent=2)
+    print(f"\nfigures written to {out_path}")
+    return 0
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
