@@ -43,18 +43,22 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses JSON bytes. Throws `ActivityStreamsError` with a readable reason.
     public static func parse(_ bytes: some DataProtocol) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw ActivityStreamsError("the body is not valid JSON")
+        let parsed: JSONValue?
+        if let contiguous = bytes as? [UInt8] {
+            parsed = contiguous.withUnsafeBufferPointer { try? JSONText.parse($0) }
+        } else {
+            parsed = Array(bytes).withUnsafeBufferPointer { try? JSONText.parse($0) }
         }
+        guard let parsed else { throw ActivityStreamsError("the body is not valid JSON") }
+        return parsed
     }
 
     /// Compact JSON with sorted keys (stable output for signatures and tests).
     public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        JSONText.write(self, into: &out)
+        return out
     }
 
     public var stringValue: String? {
