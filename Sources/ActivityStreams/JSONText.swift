@@ -255,7 +255,12 @@ enum JSONText {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            let keys = object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            // Byte order (what Foundation's sortedKeys gives); Swift's String < compares by
+            // Unicode canonical equivalence and costs more.
+            let keys = object.keys.sorted { lhs, rhs in
+                var lhs = lhs, rhs = rhs
+                return lhs.withUTF8 { l in rhs.withUTF8 { r in l.lexicographicallyPrecedes(r) } }
+            }
             for (offset, key) in keys.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
@@ -270,6 +275,17 @@ enum JSONText {
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        var text = text
+        let copied = text.withUTF8 { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
