@@ -66,18 +66,18 @@ struct RSACeiling: ParsableCommand {
 
 struct Inbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serves K actors on 127.0.0.1:PORT and sends N signed Create(Note) activities to INBOX at concurrency C.",
+        abstract: "Serves K actors on 127.0.0.1:PORT and signs N Create(Note) activities from them for the inbox TARGET.",
         discussion: """
-            Prints {acks, acks_per_second, p50_ms, p99_ms, …} once every request is answered, then keeps \
-            serving the actors (the node may still fetch them) until it is terminated.
+            Writes the signed requests to FILE (each as '<length>\\n<raw HTTP/1.1 request>') for \
+            scripts/bench_flood.py, prints {"written": N}, then serves the actors (the node fetches their keys) until \
+            it is terminated.
             """)
 
     @Option(help: "Port for the actors' server.") var port: Int
     @Option(help: "Number of remote actors.") var actors: Int = 20
-    @Option(help: "Activities to send.") var count: Int = 5000
-    @Option(help: "Requests in flight.") var concurrency: Int = 32
-    @Option(help: "The shared inbox to flood, e.g. http://127.0.0.1:8080/inbox.") var target: String
-    @Flag(help: "Exit after printing instead of serving on.") var exit = false
+    @Option(help: "Activities to sign.") var count: Int = 5000
+    @Option(help: "The shared inbox they are for, e.g. http://127.0.0.1:8080/inbox.") var target: String
+    @Option(help: "Where to write the signed requests.") var requestsFile: String
 
     func run() async throws {
         let base = "http://127.0.0.1:\(port)"
@@ -114,59 +114,28 @@ struct Inbox: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
             try await waitForListening(port: port)
-            let result = try await flood(requests)
-            printJSON(result)
-            if exit { group.cancelAll() } else { try await group.next() }
+            try writeRaw(requests, to: requestsFile)
+            printJSON(["written": requests.count, "actors": actors])
+            try await group.next()
         }
     }
 
-    func flood(_ requests: [(body: [UInt8], headers: HeaderFields)]) async throws -> [String: Any] {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(60)))
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let next = Counter()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcomes = try await withThrowingTaskGroup(of: [(status: Int, latency: Duration)].self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var outcomes: [(status: Int, latency: Duration)] = []
-                    while let index = next.take(below: requests.count) {
-                        var request = HTTPClientRequest(url: target)
-                        request.method = .POST
-                        for field in requests[index].headers where field.name.lowercased() != "host" {
-                            request.headers.add(name: field.name, value: field.value)
-                        }
-                        request.body = .bytes(ByteBuffer(bytes: requests[index].body))
-                        let sent = clock.now
-                        do {
-                            let response = try await client.execute(request, timeout: .seconds(60))
-                            let latency = clock.now - sent
-                            _ = try await response.body.collect(upTo: 1 << 20)
-                            outcomes.append((Int(response.status.code), latency))
-                        } catch {
-                            outcomes.append((0, clock.now - sent))
-                        }
-                    }
-                    return outcomes
-                }
+    /// Raw HTTP/1.1 requests, each preceded by its length in bytes on a line of its own.
+    func writeRaw(_ requests: [(body: [UInt8], headers: HeaderFields)], to path: String) throws {
+        guard let url = URL(string: target), let host = url.host else { throw BenchError("bad target \(target)") }
+        let authority = url.port.map { "\(host):\($0)" } ?? host
+        var out: [UInt8] = []
+        out.reserveCapacity(requests.count * 1600)
+        for request in requests {
+            var text = "POST \(url.path.isEmpty ? "/" : url.path) HTTP/1.1\r\nHost: \(authority)\r\n"
+            for field in request.headers where !["host", "content-length"].contains(field.name.lowercased()) {
+                text += "\(field.name): \(field.value)\r\n"
             }
-            var all: [(status: Int, latency: Duration)] = []
-            for try await part in group { all += part }
-            return all
+            text += "Content-Length: \(request.body.count)\r\n\r\n"
+            let raw = Array(text.utf8) + request.body
+            out += Array("\(raw.count)\n".utf8) + raw
         }
-        let elapsed = (clock.now - start).seconds
-        try await client.shutdown()
-        let acked = outcomes.filter { $0.status == 202 }
-        let latencies = acked.map { $0.latency.seconds * 1000 }.sorted()
-        var statuses: [String: Int] = [:]
-        for outcome in outcomes { statuses[String(outcome.status), default: 0] += 1 }
-        return [
-            "sent": outcomes.count, "acks": acked.count, "statuses": statuses, "seconds": round3(elapsed),
-            "acks_per_second": round1(Double(acked.count) / elapsed), "p50_ms": round3(percentile(latencies, 0.50)),
-            "p99_ms": round3(percentile(latencies, 0.99)), "max_ms": round3(latencies.last ?? 0), "concurrency": concurrency,
-            "actors": actors,
-        ]
+        guard FileManager.default.createFile(atPath: path, contents: Data(out)) else { throw BenchError("cannot write \(path)") }
     }
 }
 
