@@ -400,7 +400,7 @@ public struct ClientAPIController: Sendable {
     }
 
     func accountEntity(_ account: Account, viewer: Account?, withSource: Bool = false) async throws -> JSONValue {
-        try await MastodonEntities.account(account, graph: d.graph, statuses: d.statuses, node: d.node.domain, withSource: withSource)
+        try await MastodonEntities.account(account, graph: d.graph, node: d.node.domain, withSource: withSource)
     }
 
     func relationship(viewer: Account, account: Account) async throws -> JSONValue {
@@ -421,42 +421,67 @@ public struct ClientAPIController: Sendable {
         ]
     }
 
+    /// Status entities for a page of posts. Everything they show (authors, counts, boosted
+    /// originals, reply parents, mentions, the viewer's marks) is read in a fixed handful of
+    /// queries for the whole page, not per post.
     func statusEntities(_ statuses: [Status], viewer: Account) async throws -> [JSONValue] {
-        let ids = statuses.map { $0.reblogOfID ?? $0.id }
-        let marks = try await d.timelines.marks(viewerID: viewer.id, statusIDs: ids)
+        guard !statuses.isEmpty else { return [] }
+        let originals = try await d.statuses.statuses(ids: statuses.compactMap(\.reblogOfID))
+        let all = statuses + originals
+        let parents = try await d.statuses.statuses(ids: all.compactMap(\.inReplyToID))
+        let authorIDs = all.map(\.accountID)
+        let mentionURIs = Array(Set(all.flatMap { $0.mentions.map(\.uri) }))
+        let page = StatusPageData(
+            marks: try await d.timelines.marks(viewerID: viewer.id, statusIDs: statuses.map { $0.reblogOfID ?? $0.id }),
+            originals: Dictionary(originals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            parentAuthors: Dictionary(parents.map { ($0.id, $0.accountID) }, uniquingKeysWith: { first, _ in first }),
+            authors: Dictionary(try await d.accounts.accounts(ids: authorIDs).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            authorCounts: try await d.graph.accountCounts(ids: authorIDs),
+            counts: try await d.statuses.counts(statusIDs: all.map(\.id)),
+            mentioned: Dictionary(try await d.accounts.accounts(uris: mentionURIs).map { ($0.uri, $0) }, uniquingKeysWith: { first, _ in first }))
         var result: [JSONValue] = []
+        result.reserveCapacity(statuses.count)
         for status in statuses {
-            result.append(try await statusEntity(status, viewer: viewer, marks: marks))
+            // A post whose author is gone (deleted meanwhile) is left out, as a 404 would be.
+            if let entity = statusEntity(status, page: page) { result.append(entity) }
         }
         return result
     }
 
     func statusEntity(_ status: Status, viewer: Account) async throws -> JSONValue {
-        let marks = try await d.timelines.marks(viewerID: viewer.id, statusIDs: [status.reblogOfID ?? status.id])
-        return try await statusEntity(status, viewer: viewer, marks: marks)
+        guard let entity = try await statusEntities([status], viewer: viewer).first else { throw KithError(.notFound, "Record not found") }
+        return entity
     }
 
-    func statusEntity(
-        _ status: Status, viewer: Account, marks: StatusMarks
-    ) async throws -> JSONValue {
-        guard let author = try await d.accounts.account(id: status.accountID) else { throw KithError(.notFound, "Record not found") }
+    struct StatusPageData {
+        var marks: StatusMarks
+        var originals: [Int64: Status]
+        var parentAuthors: [Int64: Int64]
+        var authors: [Int64: Account]
+        var authorCounts: [Int64: AccountCounts]
+        var counts: [Int64: StatusCounts]
+        var mentioned: [String: Account]
+    }
+
+    func statusEntity(_ status: Status, page: StatusPageData) -> JSONValue? {
+        guard let author = page.authors[status.accountID] else { return nil }
         var reblog: JSONValue = .null
-        if let originalID = status.reblogOfID, let original = try await d.statuses.status(id: originalID) {
-            reblog = try await statusEntity(original, viewer: viewer, marks: marks)
+        if let originalID = status.reblogOfID, let original = page.originals[originalID] {
+            guard let entity = statusEntity(original, page: page) else { return nil }
+            reblog = entity
         }
-        let counts = try await d.statuses.counts(statusID: status.id)
-        var inReplyToAccount: JSONValue = .null
-        if let parentID = status.inReplyToID, let parent = try await d.statuses.status(id: parentID) {
-            inReplyToAccount = .string(String(parent.accountID))
-        }
+        let counts = page.counts[status.id] ?? StatusCounts()
+        let inReplyToAccount: JSONValue = status.inReplyToID.flatMap { page.parentAuthors[$0] }.map { .string(String($0)) } ?? .null
+        let marks = page.marks
         var mentions: [JSONValue] = []
         for mention in status.mentions {
-            guard let account = try await d.accounts.account(uri: mention.uri) else { continue }
+            guard let account = page.mentioned[mention.uri] else { continue }
             mentions.append([
                 "id": .string(String(account.id)), "username": .string(account.username), "url": .string(account.url ?? account.uri),
                 "acct": .string(account.acct),
             ])
         }
+        let authorCounts = page.authorCounts[author.id] ?? AccountCounts()
         return [
             "id": .string(String(status.id)),
             "created_at": MastodonEntities.date(status.publishedAt),
@@ -482,7 +507,8 @@ public struct ClientAPIController: Sendable {
             "filtered": [],
             "reblog": reblog,
             "application": .null,
-            "account": try await accountEntity(author, viewer: viewer),
+            "account": MastodonEntities.account(
+                author, counts: (authorCounts.followers, authorCounts.following, authorCounts.statuses), node: d.node.domain),
             "media_attachments": [],
             "mentions": .array(mentions),
             "tags": .array(status.tags.map { ["name": .string($0), "url": .string("\(d.node.baseURL)/tags/\($0)")] }),

@@ -64,7 +64,7 @@ public struct MastodonController: Sendable {
     }
 
     func entity(_ account: Account, withSource: Bool = false) async throws -> JSONValue {
-        try await MastodonEntities.account(account, graph: graph, statuses: statuses, node: settings.node.domain, withSource: withSource)
+        try await MastodonEntities.account(account, graph: graph, node: settings.node.domain, withSource: withSource)
     }
 
     var configuration: [String: JSONValue] {

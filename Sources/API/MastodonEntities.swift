@@ -10,11 +10,10 @@ enum MastodonEntities {
 
     /// The Account entity with its follower, following and post counts from storage.
     static func account(
-        _ account: Account, graph: any SocialGraphRepository, statuses: any StatusRepository, node: String, withSource: Bool = false
+        _ account: Account, graph: any SocialGraphRepository, node: String, withSource: Bool = false
     ) async throws -> JSONValue {
-        let follows = try await graph.followCounts(of: account.id)
-        let posts = try await statuses.countStatuses(accountID: account.id, visibilities: Visibility.allCases, federated: false)
-        return Self.account(account, counts: (follows.followers, follows.following, posts), node: node, withSource: withSource)
+        let counts = try await graph.accountCounts(ids: [account.id])[account.id] ?? AccountCounts()
+        return Self.account(account, counts: (counts.followers, counts.following, counts.statuses), node: node, withSource: withSource)
     }
 
     /// The Account entity; `source` adds what only its owner sees (verify_credentials).
@@ -32,7 +31,8 @@ enum MastodonEntities {
             "discoverable": .bool(account.discoverable),
             "indexable": false,
             "group": .bool(account.actorType == "Group"),
-            "created_at": date(Calendar(identifier: .gregorian).startOfDay(for: account.createdAt)),
+            // Midnight UTC of the day the account was made, as Mastodon shows it.
+            "created_at": date(Date(timeIntervalSince1970: (account.createdAt.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)),
             "note": .string(account.note),
             "url": .string(account.url ?? account.uri),
             "uri": .string(account.uri),

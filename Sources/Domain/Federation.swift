@@ -278,7 +278,10 @@ public struct Delivery: Sendable, Equatable {
 /// What the node knows about remote actors.
 public protocol RemoteAccountRepository: Sendable {
     func account(id: Int64) async throws -> Account?
+    /// The accounts with these ids that exist, in no particular order (one query for a page).
+    func accounts(ids: [Int64]) async throws -> [Account]
     func account(uri: String) async throws -> Account?
+    func accounts(uris: [String]) async throws -> [Account]
     func account(publicKeyID: String) async throws -> Account?
     func remoteAccount(username: String, domain: String) async throws -> Account?
     /// When the remote actor's document was last fetched (nil: never, or local).
@@ -336,6 +339,9 @@ public protocol SocialGraphRepository: Sendable {
     func followers(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
     func following(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
     func followCounts(of accountID: Int64) async throws -> (followers: Int, following: Int)
+    /// Followers, followed accounts and posts of each account, in one query (for a page of
+    /// entities); accounts without any are absent or zero.
+    func accountCounts(ids: [Int64]) async throws -> [Int64: AccountCounts]
     /// Distinct inboxes (shared inbox where the actor has one) of the remote accepted followers.
     func followerInboxes(of accountID: Int64) async throws -> [String]
     /// Records a block and severs follows both ways.
@@ -354,6 +360,30 @@ public protocol SocialGraphRepository: Sendable {
     func mutedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)]
 }
 
+public struct AccountCounts: Sendable, Equatable {
+    public var followers: Int
+    public var following: Int
+    public var statuses: Int
+
+    public init(followers: Int = 0, following: Int = 0, statuses: Int = 0) {
+        self.followers = followers
+        self.following = following
+        self.statuses = statuses
+    }
+}
+
+public struct StatusCounts: Sendable, Equatable {
+    public var favourites: Int
+    public var reblogs: Int
+    public var replies: Int
+
+    public init(favourites: Int = 0, reblogs: Int = 0, replies: Int = 0) {
+        self.favourites = favourites
+        self.reblogs = reblogs
+        self.replies = replies
+    }
+}
+
 /// Posts, likes and boosts.
 public protocol StatusRepository: Sendable {
     /// A fresh time-sortable id, to name a post before it is stored.
@@ -362,6 +392,8 @@ public protocol StatusRepository: Sendable {
     /// whether it was new. `publish` is recorded in the same transaction.
     func insert(_ status: Status, publish: OutgoingActivity?) async throws -> (status: Status, inserted: Bool)
     func status(id: Int64) async throws -> Status?
+    /// The posts with these ids that exist, in no particular order.
+    func statuses(ids: [Int64]) async throws -> [Status]
     func status(uri: String) async throws -> Status?
     /// Replaces content, spoiler, sensitivity and tags of an existing post.
     func update(_ status: Status, publish: OutgoingActivity?) async throws
@@ -373,6 +405,8 @@ public protocol StatusRepository: Sendable {
     func findFavourite(uri: String) async throws -> (accountID: Int64, statusID: Int64)?
     /// Counts of favourites, boosts and replies.
     func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int)
+    /// The same counts for a page of posts, in one query.
+    func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts]
     /// An account's own posts and boosts, newest first (for the outbox collection); `federated`
     /// leaves local-only ones out.
     func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status]
@@ -398,7 +432,9 @@ public protocol ActivityQueueRepository: Sendable {
     /// Ends every lease on pending inbox items or deliveries (taken by a process that died), so
     /// they are due at once; returns how many. Only for a process that alone works the queues.
     func releaseLeases(inbox: Bool) async throws -> Int
-    func completeInbox(id: Int64) async throws
+    /// Marks items processed, one statement for a batch. An item processed but not yet marked
+    /// when the process dies is processed again after its lease: handlers are idempotent.
+    func completeInbox(ids: [Int64]) async throws
     /// Records a failure; retries at `retryAt`, or gives up (`failed`) when nil.
     func failInbox(id: Int64, error: String, retryAt: Date?) async throws
 

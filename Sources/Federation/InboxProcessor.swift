@@ -56,20 +56,34 @@ public final class InboxProcessor: Service, Sendable {
 
     /// Processes one batch of due items; returns whether there was any.
     @discardableResult
-    public func runOnce(limit: Int = 32) async throws -> Bool {
+    public func runOnce(limit: Int = 64) async throws -> Bool {
         let items = try await queue.claimInbox(limit: limit, lease: .seconds(120))
-        for item in items {
-            await process(item)
+        // One actor's activities in the order they came (a Create before its Update or Delete);
+        // different actors' side by side, so a batch waits on the database in parallel.
+        var chains: [String: [InboxItem]] = [:]
+        for item in items { chains[item.actorURI, default: []].append(item) }
+        let done = await withTaskGroup(of: [Int64].self) { group in
+            for chain in chains.values {
+                group.addTask {
+                    var done: [Int64] = []
+                    for item in chain where await self.process(item) { done.append(item.id) }
+                    return done
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
         }
+        try await queue.completeInbox(ids: done)
         return !items.isEmpty
     }
 
-    func process(_ item: InboxItem) async {
+    /// Handles one item; true when it is done (the caller marks the batch), false when it was
+    /// scheduled for a retry or marked failed.
+    func process(_ item: InboxItem) async -> Bool {
         let metadata: Logger.Metadata = ["activity_id": "\(item.activityURI)", "type": "\(item.activityType)"]
         do {
             let activity = try ASActivity(JSONValue.parse(Array(item.payload.utf8)))
             try await handle(activity)
-            try await queue.completeInbox(id: item.id)
+            return true
         } catch let error as KithError where error.kind == .unavailable && item.attempts < Self.maxAttempts {
             // A peer we needed (a parent post, an actor) did not answer: try again later.
             let delay = min(30 * pow(2, Double(item.attempts - 1)), 3600) * settings.deliveryBackoffScale
@@ -79,6 +93,7 @@ public final class InboxProcessor: Service, Sendable {
             try? await queue.failInbox(id: item.id, error: "\(error)", retryAt: nil)
             logger.notice("inbox item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        return false
     }
 
     /// The one dispatch switch: a new activity type is a case here and a handler.

@@ -36,9 +36,10 @@ extension PostgresFederationStore: ActivityQueueRepository {
         return items.sorted { $0.id < $1.id }
     }
 
-    public func completeInbox(id: Int64) async throws {
+    public func completeInbox(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
         try await client.query(
-            "UPDATE inbox_items SET state = 'done', processed_at = now(), locked_until = NULL, last_error = NULL WHERE id = \(id)",
+            "UPDATE inbox_items SET state = 'done', processed_at = now(), locked_until = NULL, last_error = NULL WHERE id = ANY(\(ids))",
             logger: logger)
     }
 

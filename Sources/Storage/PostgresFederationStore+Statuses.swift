@@ -40,16 +40,26 @@ extension PostgresFederationStore: StatusRepository {
             localOnly: try c[23].decode(Bool.self))
     }
 
-    func writeMentionsAndTags(_ status: Status, id: Int64, on connection: PostgresConnection) async throws {
-        try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
-        try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
-        for mention in Set(status.mentions) {
-            try await connection.query(
-                "INSERT INTO status_mentions (status_id, account_uri, name) VALUES (\(id), \(mention.uri), \(mention.name)) ON CONFLICT DO NOTHING",
-                logger: logger)
+    /// Writes a post's mentions and tags, one statement each; `replacing` clears the old ones
+    /// first (an edit), a new post has none.
+    func writeMentionsAndTags(_ status: Status, id: Int64, replacing: Bool, on connection: PostgresConnection) async throws {
+        if replacing {
+            try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
+            try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
         }
-        for tag in Set(status.tags.map { $0.lowercased() }) {
-            try await connection.query("INSERT INTO status_tags (status_id, name) VALUES (\(id), \(tag)) ON CONFLICT DO NOTHING", logger: logger)
+        let mentions = Array(Set(status.mentions))
+        if !mentions.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO status_mentions (status_id, account_uri, name)
+                SELECT \(id), uri, name FROM unnest(\(mentions.map(\.uri))::text[], \(mentions.map(\.name))::text[]) AS m(uri, name)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        let tags = Array(Set(status.tags.map { $0.lowercased() }))
+        if !tags.isEmpty {
+            try await connection.query(
+                "INSERT INTO status_tags (status_id, name) SELECT \(id), unnest(\(tags)::text[]) ON CONFLICT DO NOTHING", logger: logger)
         }
     }
 
@@ -74,7 +84,7 @@ extension PostgresFederationStore: StatusRepository {
             var id: Int64?
             for try await value in rows.decode(Int64.self) { id = value }
             guard let id else { return nil }
-            try await writeMentionsAndTags(status, id: id, on: connection)
+            try await writeMentionsAndTags(status, id: id, replacing: false, on: connection)
             // Local accounts hear of mentions of them and boosts of their posts.
             try await connection.query(
                 """
@@ -112,6 +122,11 @@ extension PostgresFederationStore: StatusRepository {
         try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.id = \(id)", logger: logger)).first
     }
 
+    public func statuses(ids: [Int64]) async throws -> [Status] {
+        guard !ids.isEmpty else { return [] }
+        return try await all(Prepared.StatusesByID(ids: Array(Set(ids))))
+    }
+
     public func status(uri: String) async throws -> Status? {
         try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.uri = \(uri)", logger: logger)).first
     }
@@ -124,7 +139,7 @@ extension PostgresFederationStore: StatusRepository {
                     title = \(status.title), language = \(status.language), edited_at = coalesce(\(status.editedAt), now())
                 WHERE id = \(status.id)
                 """, logger: logger)
-            try await writeMentionsAndTags(status, id: status.id, on: connection)
+            try await writeMentionsAndTags(status, id: status.id, replacing: true, on: connection)
             // Local accounts that boosted the post hear of each edit (the newest one on top).
             try await connection.query(
                 """
@@ -204,6 +219,11 @@ extension PostgresFederationStore: StatusRepository {
             """, logger: logger)
         for try await (f, r, p) in rows.decode((Int, Int, Int).self) { return (f, r, p) }
         return (0, 0, 0)
+    }
+
+    public func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts] {
+        guard !statusIDs.isEmpty else { return [:] }
+        return Dictionary(try await all(Prepared.StatusCountsByID(ids: Array(Set(statusIDs)))), uniquingKeysWith: { first, _ in first })
     }
 
     public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status] {

@@ -8,10 +8,7 @@ extension PostgresFederationStore: TimelineRepository {
     func page(_ filter: String, binds: PostgresBindings, page: PageRequest) async throws -> [Status] {
         var bindings = binds
         // Posts of suspended accounts are in no timeline.
-        var sql = """
-            SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter))
-            AND NOT EXISTS (SELECT 1 FROM accounts sx WHERE sx.id = s.account_id AND sx.suspended_at IS NOT NULL)
-            """
+        var sql = "SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter)) AND \(Self.notSuspended)"
         func bind(_ value: Int64) -> String {
             bindings.append(value)
             return "$\(bindings.count)"
@@ -23,6 +20,16 @@ extension PostgresFederationStore: TimelineRepository {
         sql += " ORDER BY s.id \(ascending ? "ASC" : "DESC") LIMIT \(bind(Int64(max(1, min(page.limit, 40)))))"
         let result = try await statuses(try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         return ascending ? result.reversed() : result
+    }
+
+    /// Not by a suspended account.
+    static let notSuspended = "NOT EXISTS (SELECT 1 FROM accounts sx WHERE sx.id = s.account_id AND sx.suspended_at IS NOT NULL)"
+
+    /// Runs a prepared statement and collects its rows.
+    func all<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+        return rows
     }
 
     /// Visible to `viewer` (a parameter placeholder): public and unlisted to all; followers-only
@@ -55,6 +62,7 @@ extension PostgresFederationStore: TimelineRepository {
         """
 
     public func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status] {
+        if page.minID == nil { return try await all(Prepared.HomeTimeline(viewerID: accountID, page: page)) }
         var binds = PostgresBindings()
         binds.append(accountID)
         return try await self.page(
@@ -76,6 +84,9 @@ extension PostgresFederationStore: TimelineRepository {
     }
 
     public func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status] {
+        if page.minID == nil {
+            return try await all(Prepared.AccountTimeline(accountID: accountID, viewerID: viewerID ?? -1, excludeReplies: excludeReplies, page: page))
+        }
         var binds = PostgresBindings()
         binds.append(accountID)
         binds.append(viewerID ?? -1)
@@ -117,14 +128,7 @@ extension PostgresFederationStore: TimelineRepository {
     public func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> StatusMarks {
         var marks = StatusMarks()
         guard !statusIDs.isEmpty else { return marks }
-        let rows = try await client.query(
-            """
-            SELECT 'f', status_id FROM favourites WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
-            UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(viewerID) AND reblog_of_id = ANY(\(statusIDs))
-            UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
-            UNION ALL SELECT 'p', status_id FROM status_pins WHERE account_id = \(viewerID) AND status_id = ANY(\(statusIDs))
-            """, logger: logger)
-        for try await (kind, id) in rows.decode((String, Int64).self) {
+        for (kind, id) in try await all(Prepared.Marks(viewerID: viewerID, ids: statusIDs)) {
             switch kind {
             case "f": marks.favourited.insert(id)
             case "r": marks.reblogged.insert(id)

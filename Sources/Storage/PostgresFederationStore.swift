@@ -72,6 +72,16 @@ extension PostgresFederationStore: RemoteAccountRepository {
         try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(id)").first
     }
 
+    public func accounts(ids: [Int64]) async throws -> [Account] {
+        guard !ids.isEmpty else { return [] }
+        return try await all(Prepared.AccountsByID(ids: Array(Set(ids))))
+    }
+
+    public func accounts(uris: [String]) async throws -> [Account] {
+        guard !uris.isEmpty else { return [] }
+        return try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE uri = ANY(\(Array(Set(uris))))")
+    }
+
     public func account(uri: String) async throws -> Account? {
         try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE uri = \(uri)").first
     }
@@ -93,6 +103,21 @@ extension PostgresFederationStore: RemoteAccountRepository {
     }
 
     public func upsertRemote(_ actor: RemoteActor) async throws -> Account {
+        do {
+            try await writeRemote(actor)
+        } catch let error where PostgresErrorText.isUniqueViolation(error) {
+            // Two deliveries from an actor seen for the first time, side by side: the other
+            // insert won on the username index, which ON CONFLICT (uri) does not arbitrate.
+            // Now the row exists and the update path applies.
+            try await writeRemote(actor)
+        }
+        guard let account = try await account(uri: actor.uri), account.domain != nil else {
+            throw KithError(.conflict, "\(actor.uri) is a local account and cannot be replaced by a remote document")
+        }
+        return account
+    }
+
+    func writeRemote(_ actor: RemoteActor) async throws {
         // A username reused by a new actor id on the same domain (an account recreated):
         // the old row gives way, as Mastodon does.
         try await transaction { connection in
@@ -120,10 +145,6 @@ extension PostgresFederationStore: RemoteAccountRepository {
                 WHERE accounts.domain IS NOT NULL
                 """, logger: logger)
         }
-        guard let account = try await account(uri: actor.uri), account.domain != nil else {
-            throw KithError(.conflict, "\(actor.uri) is a local account and cannot be replaced by a remote document")
-        }
-        return account
     }
 
     public func deleteRemote(uri: String) async throws {
@@ -270,6 +291,11 @@ extension PostgresFederationStore: SocialGraphRepository {
             """, logger: logger)
         for try await (followers, following) in rows.decode((Int, Int).self) { return (followers, following) }
         return (0, 0)
+    }
+
+    public func accountCounts(ids: [Int64]) async throws -> [Int64: AccountCounts] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(try await all(Prepared.AccountCountsByID(ids: Array(Set(ids)))), uniquingKeysWith: { first, _ in first })
     }
 
     public func followerInboxes(of accountID: Int64) async throws -> [String] {

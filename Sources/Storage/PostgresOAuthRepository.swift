@@ -79,17 +79,34 @@ public struct PostgresOAuthRepository: OAuthRepository {
 
     func tokens(_ query: PostgresQuery) async throws -> [AccessToken] {
         var result: [AccessToken] = []
-        for try await row in try await client.query(query, logger: logger) {
-            let (id, account, scopes, created) = try row.decode((Int64, Int64?, String, Date).self)
-            let c = row.makeRandomAccess()
-            let app = OAuthApplication(
-                id: try c[4].decode(Int64.self), name: try c[5].decode(String.self), website: try c[6].decode(String?.self),
-                redirectURIs: try c[7].decode([String].self), scopes: Scopes(try c[8].decode(String.self).split(separator: " ").map(String.init)),
-                clientID: try c[9].decode(String.self), createdAt: try c[10].decode(Date.self))
-            result.append(
-                AccessToken(id: id, application: app, accountID: account, scopes: Scopes(scopes.split(separator: " ").map(String.init)), createdAt: created))
-        }
+        for try await row in try await client.query(query, logger: logger) { result.append(try Self.decodeToken(row)) }
         return result
+    }
+
+    /// One token from a row of `tokenSelect`.
+    static func decodeToken(_ row: PostgresRow) throws -> AccessToken {
+        let (id, account, scopes, created) = try row.decode((Int64, Int64?, String, Date).self)
+        let c = row.makeRandomAccess()
+        let app = OAuthApplication(
+            id: try c[4].decode(Int64.self), name: try c[5].decode(String.self), website: try c[6].decode(String?.self),
+            redirectURIs: try c[7].decode([String].self), scopes: Scopes(try c[8].decode(String.self).split(separator: " ").map(String.init)),
+            clientID: try c[9].decode(String.self), createdAt: try c[10].decode(Date.self))
+        return AccessToken(id: id, application: app, accountID: account, scopes: Scopes(scopes.split(separator: " ").map(String.init)), createdAt: created)
+    }
+
+    /// Every authenticated request looks its token up: prepared once per connection.
+    struct TokenByHash: PostgresPreparedStatement {
+        static let sql = "\(PostgresOAuthRepository.tokenSelect) WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        typealias Row = AccessToken
+        var hash: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(hash)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> AccessToken { try PostgresOAuthRepository.decodeToken(row) }
     }
 
     public func createToken(hash: String, refreshHash: String?, applicationID: Int64, accountID: Int64?, scopes: Scopes) async throws -> AccessToken {
@@ -107,7 +124,8 @@ public struct PostgresOAuthRepository: OAuthRepository {
     }
 
     public func token(hash: String) async throws -> AccessToken? {
-        try await tokens("\(unescaped: Self.tokenSelect) WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL").first
+        for try await token in try await client.execute(TokenByHash(hash: hash), logger: logger) { return token }
+        return nil
     }
 
     public func consumeRefreshToken(hash: String, applicationID: Int64) async throws -> AccessToken? {

@@ -110,6 +110,20 @@ import Testing
             try await eventually("the reply in the context on hq") {
                 try await a.get("/api/v1/statuses/\(alicePostID)/context").json?["descendants"]?.listValue.count == 1
             }
+            // One page carries all of it: the boost with its original (bob's marks, the counts,
+            // the author), the reply with its parent's author and its mention.
+            let page = try await b.get("/api/v1/timelines/home").json?.listValue ?? []
+            let boostEntity = page.first { $0["reblog"]?["id"]?.stringValue == copyID }
+            #expect(boostEntity?["reblog"]?["favourited"] == true)
+            #expect(boostEntity?["reblog"]?["bookmarked"] == true)
+            #expect(boostEntity?["reblog"]?["reblogs_count"]?.numberValue == 1)
+            #expect(boostEntity?["reblog"]?["favourites_count"]?.numberValue == 1)
+            #expect(boostEntity?["reblog"]?["account"]?["acct"]?.stringValue == hq.acct("alice"))
+            #expect(boostEntity?["account"]?["acct"]?.stringValue == "bob")
+            let replyEntity = page.first { $0["in_reply_to_id"]?.stringValue == copyID }
+            #expect(replyEntity != nil)
+            #expect(replyEntity?["in_reply_to_account_id"] == home.first(where: { $0["uri"]?.stringValue == postURI })?["account"]?["id"])
+            #expect(replyEntity?["mentions"]?.listValue.first?["acct"]?.stringValue == hq.acct("alice"))
 
             // Idempotency-Key: the same post once.
             let first = try await a.post("/api/v1/statuses", #"{"status":"once"}"#, headers: ["Idempotency-Key": "k-1"])
@@ -177,6 +191,12 @@ import Testing
             let byAccount = try await c.get("/api/v1/accounts/\(alice.id)/statuses?limit=40").json?.listValue ?? []
             #expect(byAccount.count == 25)
             #expect(try await c.get("/api/v1/accounts/\(alice.id)").json?["statuses_count"]?.numberValue == 26)
+            // The count is kept by the database as posts come and go, and every entity shows it.
+            #expect(try await a.delete("/api/v1/statuses/\(ids[0])").status == 200)
+            #expect(try await c.get("/api/v1/accounts/\(alice.id)").json?["statuses_count"]?.numberValue == 25)
+            let newest = try await a.get("/api/v1/timelines/home?limit=1").json?.listValue.first
+            #expect(newest?["account"]?["statuses_count"]?.numberValue == 25)
+            #expect(newest?["account"]?["id"]?.stringValue == String(alice.id))
             #expect(try await c.get("/api/v1/accounts/999").status == 404)
         }
     }
