@@ -49,11 +49,11 @@ def main() -> int:
     if "fanout" in figures:
         fan = figures["fanout"]
         sinks = fan["sinks_report"]
-        row("fan-out", "signed deliveries", fan["per_second"], "/s", "RSA signatures", rsa,
-            ">= 0.6 x ceiling", fan["per_second"] >= 0.6 * rsa)
-        row("fan-out", "posting (client API)", round(fan["posts"] / max(fan["posting"]["seconds"], 0.001), 1), "posts/s")
-        row("fan-out", "queued when the last post was in", fan["backlog_when_posting_ended"], "",
-            target="> 0: delivery-bound")
+        rate = sinks["creates_per_second_after_release"]
+        row("fan-out", "signed deliveries (from a backlog)", rate, "/s", "RSA signatures", rsa,
+            ">= 0.6 x ceiling", rate >= 0.6 * rsa)
+        row("fan-out", "posting (client API, 8 at a time)", round(fan["posts"] / max(fan["posting"]["seconds"], 0.001), 1), "posts/s")
+        row("fan-out", "queued when the sinks let go", fan["backlog_when_posting_ended"], "")
         exact = (sinks["creates_distinct_min"] == fan["posts"] and sinks["creates_distinct_max"] == fan["posts"]
                  and sinks["creates_duplicates"] == 0 and sinks["bad_signatures"] == 0 and fan["dead"] == 0)
         row("fan-out", "every sink got each post once", sinks["creates_distinct_total"], "deliveries",

@@ -447,7 +447,10 @@ public protocol ActivityQueueRepository: Sendable {
     func fanOutNext(_ render: @Sendable (PublishedActivity) async throws -> (payload: String, inboxes: [String])) async throws -> Bool
 
     func claimDeliveries(limit: Int, lease: Duration) async throws -> [Delivery]
-    func markDelivered(id: Int64, status: Int) async throws
+    /// Marks a batch of deliveries done with the status each got, in one statement. One
+    /// delivered but not marked when the process dies is sent again after its lease (peers
+    /// drop activities they have seen by id).
+    func markDelivered(_ delivered: [(id: Int64, status: Int)]) async throws
     func scheduleRetry(id: Int64, at: Date, status: Int?, error: String) async throws
     func markDead(id: Int64, status: Int?, error: String) async throws
     func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery]

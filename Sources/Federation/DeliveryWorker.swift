@@ -27,7 +27,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     public init(
         queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, renderer: ActivityRenderer, http: FederationHTTPClient,
-        policy: DomainPolicyService, settings: FederationSettings, logger: Logger, batchSize: Int = 64,
+        policy: DomainPolicyService, settings: FederationSettings, logger: Logger, batchSize: Int = 256,
         applicationKey: @escaping @Sendable () async throws -> SigningKey
     ) {
         self.applicationKey = applicationKey
@@ -66,24 +66,33 @@ public final class DeliveryWorker: Service, Sendable {
             fannedOut += 1
         }
         let jobs = try await queue.claimDeliveries(limit: batchSize, lease: .seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30))
-        await withTaskGroup(of: Void.self) { group in
+        let delivered = await withTaskGroup(of: (id: Int64, status: Int)?.self) { group in
             for job in jobs {
                 group.addTask { await self.deliver(job) }
             }
+            return await group.reduce(into: [(id: Int64, status: Int)]()) { if let done = $1 { $0.append(done) } }
+        }
+        do {
+            try await queue.markDelivered(delivered)
+        } catch {
+            // Not marked: they go again when their lease ends (peers drop repeats by id).
+            logger.warning("deliveries sent but not marked", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
         }
         return fannedOut > 0 || !jobs.isEmpty
     }
 
-    func deliver(_ job: Delivery) async {
+    /// Sends one delivery; returns its id and status when the peer took it (the caller marks
+    /// the batch), nil when it was retried, given up or refused (marked here).
+    func deliver(_ job: Delivery) async -> (id: Int64, status: Int)? {
         let metadata: Logger.Metadata = ["delivery": "\(job.id)", "activity_id": "\(job.activityURI)", "inbox": "\(job.inboxURI)"]
         do {
             guard try await policy.allows(uri: job.inboxURI) else {
                 try await queue.markDead(id: job.id, status: nil, error: "\(job.host) is not a node this one federates with")
-                return
+                return nil
             }
             if let until = await breaker.blockedUntil(job.host) {
                 try await queue.scheduleRetry(id: job.id, at: until, status: job.lastStatus, error: "circuit open for \(job.host) after repeated failures")
-                return
+                return nil
             }
             let key =
                 job.signedByApplication ? try await applicationKey() : try await signingKey(accountID: job.signerAccountID)
@@ -98,8 +107,8 @@ public final class DeliveryWorker: Service, Sendable {
             switch result {
             case .success(let response) where (200..<300).contains(response.status):
                 await breaker.succeeded(job.host)
-                try await queue.markDelivered(id: job.id, status: response.status)
                 logger.debug("delivered", metadata: metadata.merging(["status": "\(response.status)"]) { $1 })
+                return (job.id, response.status)
             case .success(let response) where (400..<500).contains(response.status) && ![401, 408, 429].contains(response.status):
                 // The peer refuses this activity; trying again will not change its mind.
                 await breaker.succeeded(job.host)
@@ -118,6 +127,7 @@ public final class DeliveryWorker: Service, Sendable {
         } catch {
             logger.warning("could not record a delivery's outcome", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        return nil
     }
 
     func retryOrGiveUp(_ job: Delivery, status: Int?, error: String) async throws {

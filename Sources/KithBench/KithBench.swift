@@ -146,7 +146,9 @@ struct Sinks: AsyncParsableCommand {
         abstract: "Runs H sink nodes on 127.0.0.1:PORT…PORT+H-1 with F followers between them; each follower follows ACTOR.",
         discussion: """
             Every POST to a sink is checked: its signature (the signer's key fetched once from the node) and its \
-            digest. GET /stats on any sink gives the counts of all of them as JSON.
+            digest. GET /stats on any sink gives the counts of all of them as JSON. POST /hold makes every sink \
+            keep its answers back (deliveries pile up at the node) until POST /release; the rate after the \
+            release is the node's delivery rate, not the rate its posts were made at.
             """)
 
     @Option(help: "First port; sink k listens on PORT+k.") var port: Int
@@ -217,6 +219,14 @@ struct Sinks: AsyncParsableCommand {
             guard let name = context.parameters.get("name"), name.hasPrefix("f") else { return Response(status: .notFound) }
             return activityJSON(actorDocument(base: base, name: name, publicKeyPEM: publicKeyPEM, keyID: "\(base)/users/\(name)#main-key"))
         }
+        router.post("/hold") { _, _ -> Response in
+            await state.hold()
+            return Response(status: .noContent)
+        }
+        router.post("/release") { _, _ -> Response in
+            await state.release()
+            return Response(status: .noContent)
+        }
         router.get("/stats") { _, _ -> Response in
             let data = await state.summaryJSON()
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
@@ -234,6 +244,8 @@ struct Sinks: AsyncParsableCommand {
             } catch {
                 verified = false
             }
+            // Held answers wait here (well within the node's 10 s request timeout).
+            while await state.holding { try await Task.sleep(for: .milliseconds(5)) }
             let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
             await state.record(sink: sink, type: object?["type"] as? String ?? "", id: object?["id"] as? String ?? "", verified: verified)
             return Response(status: verified ? .accepted : .unauthorized)
@@ -251,6 +263,17 @@ actor SinkState {
     var badSignatures = 0
     var firstCreate: ContinuousClock.Instant?
     var lastCreate: ContinuousClock.Instant?
+    var holding = false
+    var releasedAt: ContinuousClock.Instant?
+    var createsBeforeRelease = 0
+
+    func hold() { holding = true }
+
+    func release() {
+        holding = false
+        releasedAt = ContinuousClock.now
+        createsBeforeRelease = creates.reduce(0) { $0 + $1.values.reduce(0, +) }
+    }
 
     init(sinks: Int) { creates = Array(repeating: [:], count: sinks) }
 
@@ -280,11 +303,16 @@ actor SinkState {
         let duplicates = creates.map { $0.values.reduce(0) { $0 + max(0, $1 - 1) } }
         var span = 0.0
         if let firstCreate, let lastCreate { span = (lastCreate - firstCreate).seconds }
+        var afterRelease = 0.0
+        if let releasedAt, let lastCreate, lastCreate > releasedAt { afterRelease = (lastCreate - releasedAt).seconds }
+        let total = creates.reduce(0) { $0 + $1.values.reduce(0, +) }
         return [
             "deliveries": deliveries, "accepts": accepts, "bad_signatures": badSignatures,
             "creates_distinct_min": distinct.min() ?? 0, "creates_distinct_max": distinct.max() ?? 0,
             "creates_distinct_total": distinct.reduce(0, +), "creates_duplicates": duplicates.reduce(0, +),
-            "first_to_last_create_seconds": round3(span),
+            "first_to_last_create_seconds": round3(span), "seconds_after_release": round3(afterRelease),
+            "creates_after_release": total - createsBeforeRelease,
+            "creates_per_second_after_release": afterRelease > 0 ? round1(Double(total - createsBeforeRelease) / afterRelease) : 0,
         ]
     }
 }

@@ -7,14 +7,9 @@ extension PostgresFederationStore: ActivityQueueRepository {
     // MARK: Inbox
 
     public func enqueueInbox(activityURI: String, type: String, actorURI: String, recipientAccountID: Int64?, payload: String) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            INSERT INTO inbox_items (activity_uri, activity_type, actor_uri, recipient_account_id, payload)
-            VALUES (\(activityURI), \(type), \(actorURI), \(recipientAccountID), \(payload))
-            ON CONFLICT (activity_uri) DO NOTHING RETURNING id
-            """, logger: logger)
-        for try await _ in rows { return true }
-        return false
+        let statement = Prepared.EnqueueInbox(
+            activityURI: activityURI, type: type, actorURI: actorURI, recipientAccountID: recipientAccountID, payload: payload)
+        return !(try await all(statement)).isEmpty
     }
 
     public func claimInbox(limit: Int, lease: Duration) async throws -> [InboxItem] {
@@ -110,11 +105,17 @@ extension PostgresFederationStore: ActivityQueueRepository {
                 """, logger: logger)
             guard let activity = try await activities(rows).first else { return false }
             let (payload, inboxes) = try await render(activity)
-            for inbox in Set(inboxes) {
-                let host = URLComponents(string: inbox).flatMap { url in url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } } ?? ""
+            let distinct = Array(Set(inboxes))
+            if !distinct.isEmpty {
+                let hosts = distinct.map { inbox in
+                    (URLComponents(string: inbox).flatMap { url in url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } } ?? "")
+                        .lowercased()
+                }
+                // One statement for every inbox of the activity.
                 try await connection.query(
                     """
-                    INSERT INTO deliveries (activity_id, inbox_uri, host) VALUES (\(activity.id), \(inbox), \(host.lowercased()))
+                    INSERT INTO deliveries (activity_id, inbox_uri, host)
+                    SELECT \(activity.id), inbox, host FROM unnest(\(distinct)::text[], \(hosts)::text[]) AS d(inbox, host)
                     ON CONFLICT (activity_id, inbox_uri) DO NOTHING
                     """, logger: logger)
             }
@@ -175,11 +176,13 @@ extension PostgresFederationStore: ActivityQueueRepository {
         return try await deliveries(rows)
     }
 
-    public func markDelivered(id: Int64, status: Int) async throws {
+    public func markDelivered(_ delivered: [(id: Int64, status: Int)]) async throws {
+        guard !delivered.isEmpty else { return }
         try await client.query(
             """
-            UPDATE deliveries SET state = 'delivered', last_status = \(status), last_error = NULL, locked_until = NULL, finished_at = now()
-            WHERE id = \(id)
+            UPDATE deliveries SET state = 'delivered', last_status = d.status, last_error = NULL, locked_until = NULL, finished_at = now()
+            FROM unnest(\(delivered.map(\.id))::bigint[], \(delivered.map { Int32($0.status) })::int[]) AS d(id, status)
+            WHERE deliveries.id = d.id
             """, logger: logger)
     }
 

@@ -85,27 +85,11 @@ extension PostgresFederationStore: StatusRepository {
             for try await value in rows.decode(Int64.self) { id = value }
             guard let id else { return nil }
             try await writeMentionsAndTags(status, id: id, replacing: false, on: connection)
-            // Local accounts hear of mentions of them and boosts of their posts.
-            try await connection.query(
-                """
-                INSERT INTO notifications (account_id, from_account_id, type, status_id)
-                SELECT a.id, \(status.accountID), 'mention', \(id) FROM status_mentions m JOIN accounts a ON a.uri = m.account_uri
-                WHERE m.status_id = \(id) AND a.domain IS NULL AND a.id <> \(status.accountID)
-                UNION ALL
-                SELECT o.account_id, \(status.accountID), 'reblog', o.id FROM statuses o JOIN accounts a ON a.id = o.account_id
-                WHERE o.id = \(status.reblogOfID) AND a.domain IS NULL AND o.account_id <> \(status.accountID)
-                UNION ALL
-                SELECT f.account_id, \(status.accountID), 'status', \(id) FROM follows f JOIN accounts a ON a.id = f.account_id
-                WHERE f.target_account_id = \(status.accountID) AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
-                    AND \(status.reblogOfID)::bigint IS NULL AND \(status.visibility.rawValue) <> 'direct'
-                    AND (\(status.inReplyToURI)::text IS NULL
-                         OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = \(status.inReplyToURI) AND p.account_id = \(status.accountID)))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-            // Replies that arrived before their parent now join the thread.
-            try await connection.query(
-                "UPDATE statuses SET in_reply_to_id = \(id) WHERE in_reply_to_uri = \(status.uri) AND in_reply_to_id IS NULL",
-                logger: logger)
+            try await connection.execute(
+                Prepared.NotifyPosted(
+                    authorID: status.accountID, statusID: id, reblogOfID: status.reblogOfID, visibility: status.visibility.rawValue,
+                    inReplyToURI: status.inReplyToURI), logger: logger)
+            try await connection.execute(Prepared.AdoptReplies(parentID: id, parentURI: status.uri), logger: logger)
             var activity = publish
             if activity?.statusID == nil { activity?.statusID = id }
             try await record(activity, on: connection)
@@ -119,7 +103,7 @@ extension PostgresFederationStore: StatusRepository {
     }
 
     public func status(id: Int64) async throws -> Status? {
-        try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.id = \(id)", logger: logger)).first
+        try await all(Prepared.StatusesByID(ids: [id])).first
     }
 
     public func statuses(ids: [Int64]) async throws -> [Status] {
@@ -128,7 +112,7 @@ extension PostgresFederationStore: StatusRepository {
     }
 
     public func status(uri: String) async throws -> Status? {
-        try await statuses(try await client.query("SELECT \(unescaped: Self.statusColumns) FROM statuses s WHERE s.uri = \(uri)", logger: logger)).first
+        try await all(Prepared.StatusByURI(uri: uri)).first
     }
 
     public func update(_ status: Status, publish: OutgoingActivity?) async throws {
@@ -162,9 +146,7 @@ extension PostgresFederationStore: StatusRepository {
     }
 
     public func isTombstoned(uri: String) async throws -> Bool {
-        let rows = try await client.query("SELECT 1 FROM tombstones WHERE uri = \(uri)", logger: logger)
-        for try await _ in rows { return true }
-        return false
+        !(try await all(Prepared.Tombstoned(uri: uri))).isEmpty
     }
 
     public func favourite(accountID: Int64, statusID: Int64, uri: String?, publish: OutgoingActivity?) async throws -> Bool {

@@ -69,7 +69,7 @@ extension PostgresFederationStore: RemoteAccountRepository {
     }
 
     public func account(id: Int64) async throws -> Account? {
-        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE id = \(id)").first
+        try await all(Prepared.AccountsByID(ids: [id])).first
     }
 
     public func accounts(ids: [Int64]) async throws -> [Account] {
@@ -83,11 +83,11 @@ extension PostgresFederationStore: RemoteAccountRepository {
     }
 
     public func account(uri: String) async throws -> Account? {
-        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE uri = \(uri)").first
+        try await all(Prepared.AccountByURI(uri: uri)).first
     }
 
     public func account(publicKeyID: String) async throws -> Account? {
-        try await accounts("SELECT \(unescaped: Self.accountColumns) FROM accounts WHERE public_key_id = \(publicKeyID) ORDER BY fetched_at DESC NULLS LAST LIMIT 1").first
+        try await all(Prepared.AccountByKeyID(keyID: publicKeyID)).first
     }
 
     public func remoteAccount(username: String, domain: String) async throws -> Account? {

@@ -154,3 +154,127 @@ enum Prepared {
         func decodeRow(_ row: PostgresRow) throws -> (String, Int64) { try row.decode((String, Int64).self) }
     }
 }
+
+/// The inbox's statements: every signed POST finds its signer and queues the activity; every
+/// processed post is looked up, inserted and announced to those it notifies.
+extension Prepared {
+    /// One text parameter, rows decoded by `decode`: the shape of most lookups.
+    struct AccountByURI: PostgresPreparedStatement {
+        static let sql = "SELECT \(PostgresAccountRepository.columns) FROM accounts WHERE uri = $1"
+        typealias Row = Account
+        var uri: String
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(uri) }
+        func decodeRow(_ row: PostgresRow) throws -> Account { try PostgresAccountRepository.decode(row) }
+    }
+
+    struct AccountByKeyID: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(PostgresAccountRepository.columns) FROM accounts WHERE public_key_id = $1 ORDER BY fetched_at DESC NULLS LAST LIMIT 1
+            """
+        typealias Row = Account
+        var keyID: String
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(keyID) }
+        func decodeRow(_ row: PostgresRow) throws -> Account { try PostgresAccountRepository.decode(row) }
+    }
+
+    struct StatusByURI: PostgresPreparedStatement {
+        static let sql = "SELECT \(PostgresFederationStore.statusColumns) FROM statuses s WHERE s.uri = $1"
+        typealias Row = Status
+        var uri: String
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(uri) }
+        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
+    }
+
+    struct Tombstoned: PostgresPreparedStatement {
+        static let sql = "SELECT 1 FROM tombstones WHERE uri = $1"
+        typealias Row = Int
+        var uri: String
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(uri) }
+        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
+    }
+
+    struct EnqueueInbox: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO inbox_items (activity_uri, activity_type, actor_uri, recipient_account_id, payload)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (activity_uri) DO NOTHING RETURNING id
+            """
+        typealias Row = Int64
+        var activityURI: String
+        var type: String
+        var actorURI: String
+        var recipientAccountID: Int64?
+        var payload: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(activityURI)
+            bindings.append(type)
+            bindings.append(actorURI)
+            bindings.append(recipientAccountID)
+            bindings.append(payload)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
+    }
+
+    /// Local accounts hear of mentions of them, boosts of their posts and, when they asked,
+    /// new posts of those they follow.
+    struct NotifyPosted: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO notifications (account_id, from_account_id, type, status_id)
+            SELECT a.id, $1, 'mention', $2 FROM status_mentions m JOIN accounts a ON a.uri = m.account_uri
+            WHERE m.status_id = $2 AND a.domain IS NULL AND a.id <> $1
+            UNION ALL
+            SELECT o.account_id, $1, 'reblog', o.id FROM statuses o JOIN accounts a ON a.id = o.account_id
+            WHERE o.id = $3 AND a.domain IS NULL AND o.account_id <> $1
+            UNION ALL
+            SELECT f.account_id, $1, 'status', $2 FROM follows f JOIN accounts a ON a.id = f.account_id
+            WHERE f.target_account_id = $1 AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
+                AND $3::bigint IS NULL AND $4 <> 'direct'
+                AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = $5 AND p.account_id = $1))
+            ON CONFLICT DO NOTHING
+            """
+        typealias Row = ()
+        var authorID: Int64
+        var statusID: Int64
+        var reblogOfID: Int64?
+        var visibility: String
+        var inReplyToURI: String?
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(authorID)
+            bindings.append(statusID)
+            bindings.append(reblogOfID)
+            bindings.append(visibility)
+            bindings.append(inReplyToURI)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// Replies that arrived before their parent join the thread when it comes.
+    struct AdoptReplies: PostgresPreparedStatement {
+        static let sql = "UPDATE statuses SET in_reply_to_id = $1 WHERE in_reply_to_uri = $2 AND in_reply_to_id IS NULL"
+        typealias Row = ()
+        var parentID: Int64
+        var parentURI: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(parentID)
+            bindings.append(parentURI)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    static func bindings(_ text: String) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(text)
+        return bindings
+    }
+}
