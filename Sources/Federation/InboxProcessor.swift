@@ -249,9 +249,11 @@ public final class InboxProcessor: Service, Sendable {
     /// Stores a remote post, first fetching a missing parent (up to the depth limit) so the
     /// thread holds together.
     func store(_ post: ASPost, author: Account, depth: Int) async throws -> Status? {
-        if let existing = try await statuses.status(uri: post.id) { return existing }
         var parentID: Int64?
         if let parentURI = post.inReplyTo {
+            // Known already: nothing to fetch. (A post that is not a reply needs no look first:
+            // inserting one that exists gives back the stored row.)
+            if let existing = try await statuses.status(uri: post.id) { return existing }
             if let parent = try await statuses.status(uri: parentURI) {
                 parentID = parent.id
             } else if depth < settings.maxThreadDepth, !resolver.isLocal(parentURI), try await policy.allows(uri: parentURI) {

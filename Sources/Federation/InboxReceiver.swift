@@ -16,6 +16,7 @@ public struct InboxReceiver: Sendable {
     let policy: DomainPolicyService
     let verifier: SignatureVerifier
     let keyCache: VerificationKeyCache
+    let signers: SignerCache
     let processorSignal: WakeSignal?
     let logger: Logger
 
@@ -29,6 +30,7 @@ public struct InboxReceiver: Sendable {
         self.policy = policy
         self.verifier = SignatureVerifier(window: SignatureWindow(maxAge: settings.signatureWindow, maxFuture: settings.signatureWindow))
         self.keyCache = VerificationKeyCache()
+        self.signers = SignerCache()
         self.processorSignal = processorSignal
         self.logger = logger
     }
@@ -110,7 +112,9 @@ public struct InboxReceiver: Sendable {
         var owner: Account
         var fresh = false
         do {
-            if let cached = try await accounts.account(publicKeyID: inspection.keyId) {
+            if let recent = await signers.account(keyID: inspection.keyId) {
+                owner = recent
+            } else if let cached = try await accounts.account(publicKeyID: inspection.keyId) {
                 owner = cached
             } else {
                 owner = try await resolver.keyOwner(keyId: inspection.keyId)
@@ -121,15 +125,23 @@ public struct InboxReceiver: Sendable {
         } catch {
             throw KithError(.unauthorized, "the signing key \(inspection.keyId) could not be fetched", detail: "\(error)")
         }
-        if try await verifies(inspection, with: owner) { return owner }
+        if try await verifies(inspection, with: owner) {
+            await signers.store(owner, keyID: inspection.keyId)
+            return owner
+        }
         if !fresh {
             do {
                 owner = try await resolver.keyOwner(keyId: inspection.keyId, refresh: true)
             } catch {
+                await signers.forget(keyID: inspection.keyId)
                 throw KithError(.unauthorized, "the signature does not verify and the key could not be fetched again", detail: "\(error)")
             }
-            if try await verifies(inspection, with: owner) { return owner }
+            if try await verifies(inspection, with: owner) {
+                await signers.store(owner, keyID: inspection.keyId)
+                return owner
+            }
         }
+        await signers.forget(keyID: inspection.keyId)
         throw KithError(.unauthorized, "the signature does not verify with \(inspection.keyId)")
     }
 
@@ -161,5 +173,35 @@ public actor VerificationKeyCache {
         if keys.count > 10_000 { keys.removeAll() }
         keys[pem] = key
         return key
+    }
+}
+
+/// Signers by key id for a minute: a peer's deliveries come in runs, and looking the signer up
+/// for each one was half of the inbox's database work. A key that stops verifying is fetched
+/// again as before (and the entry replaced), so a rotated key costs one refetch.
+public actor SignerCache {
+    var entries: [String: (account: Account, expires: ContinuousClock.Instant)] = [:]
+    let lifetime: Duration
+
+    public init(lifetime: Duration = .seconds(60)) {
+        self.lifetime = lifetime
+    }
+
+    func account(keyID: String) -> Account? {
+        guard let entry = entries[keyID] else { return nil }
+        guard entry.expires > .now else {
+            entries[keyID] = nil
+            return nil
+        }
+        return entry.account
+    }
+
+    func store(_ account: Account, keyID: String) {
+        if entries.count > 10_000 { entries.removeAll() }
+        entries[keyID] = (account, .now + lifetime)
+    }
+
+    func forget(keyID: String) {
+        entries[keyID] = nil
     }
 }

@@ -86,10 +86,9 @@ extension PostgresFederationStore: StatusRepository {
             guard let id else { return nil }
             try await writeMentionsAndTags(status, id: id, replacing: false, on: connection)
             try await connection.execute(
-                Prepared.NotifyPosted(
+                Prepared.AfterPostInsert(
                     authorID: status.accountID, statusID: id, reblogOfID: status.reblogOfID, visibility: status.visibility.rawValue,
-                    inReplyToURI: status.inReplyToURI), logger: logger)
-            try await connection.execute(Prepared.AdoptReplies(parentID: id, parentURI: status.uri), logger: logger)
+                    inReplyToURI: status.inReplyToURI, uri: status.uri), logger: logger)
             var activity = publish
             if activity?.statusID == nil { activity?.statusID = id }
             try await record(activity, on: connection)

@@ -218,10 +218,12 @@ extension Prepared {
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
-    /// Local accounts hear of mentions of them, boosts of their posts and, when they asked,
-    /// new posts of those they follow.
-    struct NotifyPosted: PostgresPreparedStatement {
+    /// After a post is inserted, in one statement: replies that arrived before it join its
+    /// thread, and local accounts hear of mentions of them, boosts of their posts and, when they
+    /// asked, new posts of those they follow.
+    struct AfterPostInsert: PostgresPreparedStatement {
         static let sql = """
+            WITH adopted AS (UPDATE statuses SET in_reply_to_id = $2 WHERE in_reply_to_uri = $6 AND in_reply_to_id IS NULL)
             INSERT INTO notifications (account_id, from_account_id, type, status_id)
             SELECT a.id, $1, 'mention', $2 FROM status_mentions m JOIN accounts a ON a.uri = m.account_uri
             WHERE m.status_id = $2 AND a.domain IS NULL AND a.id <> $1
@@ -241,6 +243,7 @@ extension Prepared {
         var reblogOfID: Int64?
         var visibility: String
         var inReplyToURI: String?
+        var uri: String
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings()
@@ -249,23 +252,7 @@ extension Prepared {
             bindings.append(reblogOfID)
             bindings.append(visibility)
             bindings.append(inReplyToURI)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws {}
-    }
-
-    /// Replies that arrived before their parent join the thread when it comes.
-    struct AdoptReplies: PostgresPreparedStatement {
-        static let sql = "UPDATE statuses SET in_reply_to_id = $1 WHERE in_reply_to_uri = $2 AND in_reply_to_id IS NULL"
-        typealias Row = ()
-        var parentID: Int64
-        var parentURI: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(parentID)
-            bindings.append(parentURI)
+            bindings.append(uri)
             return bindings
         }
 
