@@ -63,11 +63,7 @@ enum Prepared {
         typealias Row = Status
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
     }
@@ -77,11 +73,7 @@ enum Prepared {
         typealias Row = Account
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> Account { try PostgresAccountRepository.decode(row) }
     }
@@ -97,11 +89,7 @@ enum Prepared {
         typealias Row = (Int64, AccountCounts)
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> (Int64, AccountCounts) {
             let (id, followers, following, statuses) = try row.decode((Int64, Int, Int, Int).self)
@@ -120,11 +108,7 @@ enum Prepared {
         typealias Row = (Int64, StatusCounts)
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> (Int64, StatusCounts) {
             let (id, favourites, reblogs, replies) = try row.decode((Int64, Int, Int, Int).self)
@@ -158,7 +142,6 @@ enum Prepared {
 /// The inbox's statements: every signed POST finds its signer and queues the activity; every
 /// processed post is looked up, inserted and announced to those it notifies.
 extension Prepared {
-    /// One text parameter, rows decoded by `decode`: the shape of most lookups.
     struct AccountByURI: PostgresPreparedStatement {
         static let sql = "SELECT \(PostgresAccountRepository.columns) FROM accounts WHERE uri = $1"
         typealias Row = Account
@@ -259,9 +242,10 @@ extension Prepared {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    static func bindings(_ text: String) -> PostgresBindings {
+    /// The bindings of a statement with one parameter.
+    static func bindings<Value: PostgresNonThrowingEncodable>(_ value: Value) -> PostgresBindings {
         var bindings = PostgresBindings()
-        bindings.append(text)
+        bindings.append(value)
         return bindings
     }
 }
