@@ -27,18 +27,16 @@ public struct MastodonController: Sendable {
     let oauth: OAuthService
     let accounts: any RemoteAccountRepository
     let graph: any SocialGraphRepository
-    let statuses: any StatusRepository
     let statistics: any NodeStatistics
     let settings: Settings
 
     public init(
-        oauth: OAuthService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository, statuses: any StatusRepository,
+        oauth: OAuthService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
         statistics: any NodeStatistics, settings: Settings
     ) {
         self.oauth = oauth
         self.accounts = accounts
         self.graph = graph
-        self.statuses = statuses
         self.statistics = statistics
         self.settings = settings
     }

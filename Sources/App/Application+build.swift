@@ -83,7 +83,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         ).addRoutes(to: router)
         OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
         MastodonController(
-            oauth: runtime.oauth, accounts: runtime.store, graph: runtime.store, statuses: runtime.store, statistics: runtime.statistics,
+            oauth: runtime.oauth, accounts: runtime.store, graph: runtime.store, statistics: runtime.statistics,
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: 5000)
         ).addRoutes(to: router)

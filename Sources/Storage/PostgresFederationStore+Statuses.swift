@@ -192,14 +192,8 @@ extension PostgresFederationStore: StatusRepository {
     }
 
     public func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int) {
-        let rows = try await client.query(
-            """
-            SELECT (SELECT count(*) FROM favourites WHERE status_id = \(statusID)),
-                   (SELECT count(*) FROM statuses WHERE reblog_of_id = \(statusID)),
-                   (SELECT count(*) FROM statuses WHERE in_reply_to_id = \(statusID))
-            """, logger: logger)
-        for try await (f, r, p) in rows.decode((Int, Int, Int).self) { return (f, r, p) }
-        return (0, 0, 0)
+        let counts = try await counts(statusIDs: [statusID])[statusID] ?? StatusCounts()
+        return (counts.favourites, counts.reblogs, counts.replies)
     }
 
     public func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts] {

@@ -65,12 +65,18 @@ extension PostgresFederationStore: TimelineRepository {
         if page.minID == nil { return try await all(Prepared.HomeTimeline(viewerID: accountID, page: page)) }
         var binds = PostgresBindings()
         binds.append(accountID)
-        return try await self.page(
-            """
-            (s.account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted'))
-            AND \(Self.visible(viewer: "$1")) AND \(Self.notSilenced(viewer: "$1"))
-            """, binds: binds, page: page)
+        return try await self.page(Self.homeFilter, binds: binds, page: page)
     }
+
+    /// The home timeline of the reader `$1`: own posts and those of followed accounts, as far
+    /// as the reader may see them and has not blocked or muted their authors.
+    static let homeFilter = """
+        (s.account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted'))
+        AND \(visible(viewer: "$1")) AND \(notSilenced(viewer: "$1"))
+        """
+
+    /// The posts of account `$1` that viewer `$2` may see.
+    static let accountFilter = "s.account_id = $1 AND \(visible(viewer: "$2"))"
 
     public func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
@@ -90,7 +96,7 @@ extension PostgresFederationStore: TimelineRepository {
         var binds = PostgresBindings()
         binds.append(accountID)
         binds.append(viewerID ?? -1)
-        var filter = "s.account_id = $1 AND \(Self.visible(viewer: "$2"))"
+        var filter = Self.accountFilter
         if excludeReplies { filter += " AND s.in_reply_to_uri IS NULL" }
         return try await self.page(filter, binds: binds, page: page)
     }

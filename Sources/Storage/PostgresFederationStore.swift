@@ -284,13 +284,8 @@ extension PostgresFederationStore: SocialGraphRepository {
     }
 
     public func followCounts(of accountID: Int64) async throws -> (followers: Int, following: Int) {
-        let rows = try await client.query(
-            """
-            SELECT (SELECT count(*) FROM follows WHERE target_account_id = \(accountID) AND state = 'accepted'),
-                   (SELECT count(*) FROM follows WHERE account_id = \(accountID) AND state = 'accepted')
-            """, logger: logger)
-        for try await (followers, following) in rows.decode((Int, Int).self) { return (followers, following) }
-        return (0, 0)
+        let counts = try await accountCounts(ids: [accountID])[accountID] ?? AccountCounts()
+        return (counts.followers, counts.following)
     }
 
     public func accountCounts(ids: [Int64]) async throws -> [Int64: AccountCounts] {

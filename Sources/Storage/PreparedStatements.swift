@@ -10,9 +10,7 @@ enum Prepared {
     struct HomeTimeline: PostgresPreparedStatement {
         static let sql = """
             SELECT \(PostgresFederationStore.statusColumns) FROM statuses s
-            WHERE (s.account_id = $1 OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = $1 AND state = 'accepted'))
-            AND \(PostgresFederationStore.visible(viewer: "$1")) AND \(PostgresFederationStore.notSilenced(viewer: "$1"))
-            AND \(PostgresFederationStore.notSuspended)
+            WHERE (\(PostgresFederationStore.homeFilter)) AND \(PostgresFederationStore.notSuspended)
             AND s.id < $2 AND s.id > $3 ORDER BY s.id DESC LIMIT $4
             """
         typealias Row = Status
@@ -34,8 +32,7 @@ enum Prepared {
     struct AccountTimeline: PostgresPreparedStatement {
         static let sql = """
             SELECT \(PostgresFederationStore.statusColumns) FROM statuses s
-            WHERE s.account_id = $1 AND \(PostgresFederationStore.visible(viewer: "$2"))
-            AND (NOT $3 OR s.in_reply_to_uri IS NULL) AND \(PostgresFederationStore.notSuspended)
+            WHERE (\(PostgresFederationStore.accountFilter)) AND (NOT $3 OR s.in_reply_to_uri IS NULL) AND \(PostgresFederationStore.notSuspended)
             AND s.id < $4 AND s.id > $5 ORDER BY s.id DESC LIMIT $6
             """
         typealias Row = Status
