@@ -421,24 +421,21 @@ public struct ClientAPIController: Sendable {
         ]
     }
 
-    /// Status entities for a page of posts. Everything they show (authors, counts, boosted
-    /// originals, reply parents, mentions, the viewer's marks) is read in a fixed handful of
-    /// queries for the whole page, not per post.
+    /// Status entities for a page of posts. Everything they show (boosted originals, authors and
+    /// their counts, mentioned accounts, each post's counts, the viewer's marks, reply parents'
+    /// authors) is read in at most three queries for the whole page, not per post.
     func statusEntities(_ statuses: [Status], viewer: Account) async throws -> [JSONValue] {
         guard !statuses.isEmpty else { return [] }
         let originals = try await d.statuses.statuses(ids: statuses.compactMap(\.reblogOfID))
         let all = statuses + originals
-        let parents = try await d.statuses.statuses(ids: all.compactMap(\.inReplyToID))
-        let authorIDs = all.map(\.accountID)
-        let mentionURIs = Array(Set(all.flatMap { $0.mentions.map(\.uri) }))
-        let page = StatusPageData(
-            marks: try await d.timelines.marks(viewerID: viewer.id, statusIDs: statuses.map { $0.reblogOfID ?? $0.id }),
-            originals: Dictionary(originals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-            parentAuthors: Dictionary(parents.map { ($0.id, $0.accountID) }, uniquingKeysWith: { first, _ in first }),
-            authors: Dictionary(try await d.accounts.accounts(ids: authorIDs).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-            authorCounts: try await d.graph.accountCounts(ids: authorIDs),
-            counts: try await d.statuses.counts(statusIDs: all.map(\.id)),
-            mentioned: Dictionary(try await d.accounts.accounts(uris: mentionURIs).map { ($0.uri, $0) }, uniquingKeysWith: { first, _ in first }))
+        var page = StatusPageData(details: try await d.timelines.details(viewerID: viewer.id, statusIDs: all.map(\.id)))
+        page.originals = Dictionary(originals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let mentionURIs = all.flatMap { $0.mentions.map(\.uri) }
+        let authorIDs = Set(all.map(\.accountID))
+        for (account, counts) in try await d.graph.accountsWithCounts(ids: Array(authorIDs), uris: mentionURIs) {
+            if authorIDs.contains(account.id) { page.authors[account.id] = (account, counts) }
+            page.mentioned[account.uri] = account
+        }
         var result: [JSONValue] = []
         result.reserveCapacity(statuses.count)
         for status in statuses {
@@ -454,25 +451,22 @@ public struct ClientAPIController: Sendable {
     }
 
     struct StatusPageData {
-        var marks: StatusMarks
-        var originals: [Int64: Status]
-        var parentAuthors: [Int64: Int64]
-        var authors: [Int64: Account]
-        var authorCounts: [Int64: AccountCounts]
-        var counts: [Int64: StatusCounts]
-        var mentioned: [String: Account]
+        var details: [Int64: StatusDetails]
+        var originals: [Int64: Status] = [:]
+        var authors: [Int64: (account: Account, counts: AccountCounts)] = [:]
+        var mentioned: [String: Account] = [:]
     }
 
     func statusEntity(_ status: Status, page: StatusPageData) -> JSONValue? {
-        guard let author = page.authors[status.accountID] else { return nil }
+        guard let (author, authorCounts) = page.authors[status.accountID].map({ ($0.account, $0.counts) }) else { return nil }
         var reblog: JSONValue = .null
         if let originalID = status.reblogOfID, let original = page.originals[originalID] {
             guard let entity = statusEntity(original, page: page) else { return nil }
             reblog = entity
         }
-        let counts = page.counts[status.id] ?? StatusCounts()
-        let inReplyToAccount: JSONValue = status.inReplyToID.flatMap { page.parentAuthors[$0] }.map { .string(String($0)) } ?? .null
-        let marks = page.marks
+        let details = page.details[status.id] ?? StatusDetails()
+        let counts = details.counts
+        let inReplyToAccount: JSONValue = details.parentAccountID.map { .string(String($0)) } ?? .null
         var mentions: [JSONValue] = []
         for mention in status.mentions {
             guard let account = page.mentioned[mention.uri] else { continue }
@@ -481,7 +475,6 @@ public struct ClientAPIController: Sendable {
                 "acct": .string(account.acct),
             ])
         }
-        let authorCounts = page.authorCounts[author.id] ?? AccountCounts()
         return [
             "id": .string(String(status.id)),
             "created_at": MastodonEntities.date(status.publishedAt),
@@ -497,11 +490,11 @@ public struct ClientAPIController: Sendable {
             "reblogs_count": .number(Double(counts.reblogs)),
             "favourites_count": .number(Double(counts.favourites)),
             "edited_at": status.editedAt.map(MastodonEntities.date) ?? .null,
-            "favourited": .bool(marks.favourited.contains(status.id)),
-            "reblogged": .bool(marks.reblogged.contains(status.id)),
+            "favourited": .bool(details.favourited),
+            "reblogged": .bool(details.reblogged),
             "muted": false,
-            "bookmarked": .bool(marks.bookmarked.contains(status.id)),
-            "pinned": .bool(marks.pinned.contains(status.id)),
+            "bookmarked": .bool(details.bookmarked),
+            "pinned": .bool(details.pinned),
             "local_only": .bool(status.localOnly),
             "content": .string(status.content),
             "filtered": [],

@@ -255,20 +255,37 @@ enum JSONText {
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            // Byte order (what Foundation's sortedKeys gives); Swift's String < compares by
-            // Unicode canonical equivalence and costs more.
-            let keys = object.keys.sorted { lhs, rhs in
-                var lhs = lhs, rhs = rhs
-                return lhs.withUTF8 { l in rhs.withUTF8 { r in l.lexicographicallyPrecedes(r) } }
+            // Byte order (what Foundation's sortedKeys gives). Keys are compared by their first
+            // eight bytes as one number, and only on a tie byte by byte: Swift's String < compares
+            // by Unicode canonical equivalence and cost an eighth of a page's CPU here.
+            var entries: [(prefix: UInt64, key: String, value: JSONValue)] = []
+            entries.reserveCapacity(object.count)
+            for (key, value) in object { entries.append((keyPrefix(key), key, value)) }
+            entries.sort { lhs, rhs in
+                if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+                return lhs.key.utf8.lexicographicallyPrecedes(rhs.key.utf8)
             }
-            for (offset, key) in keys.enumerated() {
+            for (offset, entry) in entries.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(entry.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(object[key]!, into: &out)
+                write(entry.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A key's first eight UTF-8 bytes as a big-endian number (shorter keys padded with zeros),
+    /// so that comparing two prefixes orders keys as their bytes would.
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var prefix: UInt64 = 0
+        var count = 0
+        for byte in key.utf8 {
+            prefix = prefix << 8 | UInt64(byte)
+            count += 1
+            if count == 8 { return prefix }
+        }
+        return count == 0 ? 0 : prefix << (8 * UInt64(8 - count))
     }
 
     static let hexDigits = Array("0123456789abcdef".utf8)

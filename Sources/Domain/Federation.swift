@@ -342,6 +342,9 @@ public protocol SocialGraphRepository: Sendable {
     /// Followers, followed accounts and posts of each account, in one query (for a page of
     /// entities); accounts without any are absent or zero.
     func accountCounts(ids: [Int64]) async throws -> [Int64: AccountCounts]
+    /// The accounts with these ids or URIs, each with its counts, in one query (a page's
+    /// authors and the accounts its posts mention).
+    func accountsWithCounts(ids: [Int64], uris: [String]) async throws -> [(account: Account, counts: AccountCounts)]
     /// Distinct inboxes (shared inbox where the actor has one) of the remote accepted followers.
     func followerInboxes(of accountID: Int64) async throws -> [String]
     /// Records a block and severs follows both ways.
@@ -474,17 +477,30 @@ public struct PageRequest: Sendable, Equatable {
     }
 }
 
-/// One viewer's marks on a set of posts (ids of the originals, not of boosts).
-public struct StatusMarks: Sendable, Equatable {
-    public var favourited: Set<Int64> = []
-    public var reblogged: Set<Int64> = []
-    public var bookmarked: Set<Int64> = []
-    public var pinned: Set<Int64> = []
+/// What a page shows of a post besides the post: its counts, what the viewer did to it, and
+/// the author of the post it answers.
+public struct StatusDetails: Sendable, Equatable {
+    public var counts: StatusCounts
+    public var favourited: Bool
+    public var reblogged: Bool
+    public var bookmarked: Bool
+    public var pinned: Bool
+    public var parentAccountID: Int64?
 
-    public init() {}
+    public init(
+        counts: StatusCounts = StatusCounts(), favourited: Bool = false, reblogged: Bool = false, bookmarked: Bool = false,
+        pinned: Bool = false, parentAccountID: Int64? = nil
+    ) {
+        self.counts = counts
+        self.favourited = favourited
+        self.reblogged = reblogged
+        self.bookmarked = bookmarked
+        self.pinned = pinned
+        self.parentAccountID = parentAccountID
+    }
 }
 
-/// What the client API reads: timelines, threads, and one viewer's marks on posts.
+/// What the client API reads: timelines, threads, and what one viewer did to posts.
 public protocol TimelineRepository: Sendable {
     /// Posts of the accounts `accountID` follows and its own, that it may see; newest first.
     func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status]
@@ -497,8 +513,9 @@ public protocol TimelineRepository: Sendable {
     func context(statusID: Int64) async throws -> (ancestors: [Status], descendants: [Status])
     func bookmark(accountID: Int64, statusID: Int64) async throws
     func unbookmark(accountID: Int64, statusID: Int64) async throws
-    /// Of `statusIDs`, those the viewer favourited, boosted, bookmarked and pinned.
-    func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> StatusMarks
+    /// Each post's counts, whether the viewer favourited, boosted, bookmarked or pinned it, and
+    /// the author of the post it answers, in one query for a page.
+    func details(viewerID: Int64, statusIDs: [Int64]) async throws -> [Int64: StatusDetails]
     /// Posts the account favourited or bookmarked, newest mark first, with the mark's id for paging.
     func favourited(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
     func bookmarked(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]

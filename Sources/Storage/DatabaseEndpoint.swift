@@ -106,6 +106,10 @@ public struct DatabaseEndpoint: Sendable, Equatable {
         }
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(5)
+        // The hot statements are prepared once per connection; left to itself PostgreSQL
+        // plans them again at every execution (a custom plan cost a home page 0.5 of its
+        // 1.4 ms in the database). Their generic plans were measured as fast or faster.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         return configuration
     }
 }

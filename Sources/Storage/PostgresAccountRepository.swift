@@ -98,7 +98,8 @@ public struct PostgresAccountRepository: AccountRepository {
 
     /// Profile fields from their JSON column; malformed JSON reads as no fields.
     static func decodeFields(_ json: String) -> [ProfileField] {
-        (try? JSONDecoder().decode([ProfileField].self, from: Data(json.utf8))) ?? []
+        if json == "[]" { return [] }
+        return (try? JSONDecoder().decode([ProfileField].self, from: Data(json.utf8))) ?? []
     }
 
     static func encodeFields(_ fields: [ProfileField]) -> String {

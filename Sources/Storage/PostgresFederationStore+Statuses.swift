@@ -198,7 +198,7 @@ extension PostgresFederationStore: StatusRepository {
 
     public func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts] {
         guard !statusIDs.isEmpty else { return [:] }
-        return Dictionary(try await all(Prepared.StatusCountsByID(ids: Array(Set(statusIDs)))), uniquingKeysWith: { first, _ in first })
+        return try await details(viewerID: -1, statusIDs: statusIDs).mapValues(\.counts)
     }
 
     public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status] {

@@ -131,18 +131,10 @@ extension PostgresFederationStore: TimelineRepository {
         try await client.query("DELETE FROM bookmarks WHERE account_id = \(accountID) AND status_id = \(statusID)", logger: logger)
     }
 
-    public func marks(viewerID: Int64, statusIDs: [Int64]) async throws -> StatusMarks {
-        var marks = StatusMarks()
-        guard !statusIDs.isEmpty else { return marks }
-        for (kind, id) in try await all(Prepared.Marks(viewerID: viewerID, ids: statusIDs)) {
-            switch kind {
-            case "f": marks.favourited.insert(id)
-            case "r": marks.reblogged.insert(id)
-            case "b": marks.bookmarked.insert(id)
-            default: marks.pinned.insert(id)
-            }
-        }
-        return marks
+    public func details(viewerID: Int64, statusIDs: [Int64]) async throws -> [Int64: StatusDetails] {
+        guard !statusIDs.isEmpty else { return [:] }
+        return Dictionary(
+            try await all(Prepared.StatusDetailsByID(viewerID: viewerID, ids: Array(Set(statusIDs)))), uniquingKeysWith: { first, _ in first })
     }
 
     public func idempotentStatus(accountID: Int64, key: String) async throws -> Int64? {

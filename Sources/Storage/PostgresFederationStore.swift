@@ -293,6 +293,11 @@ extension PostgresFederationStore: SocialGraphRepository {
         return Dictionary(try await all(Prepared.AccountCountsByID(ids: Array(Set(ids)))), uniquingKeysWith: { first, _ in first })
     }
 
+    public func accountsWithCounts(ids: [Int64], uris: [String]) async throws -> [(account: Account, counts: AccountCounts)] {
+        guard !ids.isEmpty || !uris.isEmpty else { return [] }
+        return try await all(Prepared.AccountsWithCounts(ids: Array(Set(ids)), uris: Array(Set(uris)))).map { ($0.0, $0.1) }
+    }
+
     public func followerInboxes(of accountID: Int64) async throws -> [String] {
         let rows = try await client.query(
             """

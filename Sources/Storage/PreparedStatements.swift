@@ -75,53 +75,71 @@ enum Prepared {
         func decodeRow(_ row: PostgresRow) throws -> Account { try PostgresAccountRepository.decode(row) }
     }
 
+    /// Followers, followed accounts and posts of the account `a`.
+    static let accountCountColumns = """
+        (SELECT count(*) FROM follows WHERE target_account_id = a.id AND state = 'accepted'),
+        (SELECT count(*) FROM follows WHERE account_id = a.id AND state = 'accepted'),
+        coalesce((SELECT statuses_count FROM account_stats WHERE account_id = a.id), 0)
+        """
+
+    static func decodeAccountCounts(_ row: PostgresRow, from first: Int) throws -> AccountCounts {
+        let columns = row.makeRandomAccess()
+        return AccountCounts(
+            followers: try columns[first].decode(Int.self), following: try columns[first + 1].decode(Int.self),
+            statuses: try columns[first + 2].decode(Int.self))
+    }
+
     struct AccountCountsByID: PostgresPreparedStatement {
-        static let sql = """
-            SELECT a.id,
-                   (SELECT count(*) FROM follows WHERE target_account_id = a.id AND state = 'accepted'),
-                   (SELECT count(*) FROM follows WHERE account_id = a.id AND state = 'accepted'),
-                   coalesce((SELECT statuses_count FROM account_stats WHERE account_id = a.id), 0)
-            FROM unnest($1::bigint[]) AS a(id)
-            """
+        static let sql = "SELECT a.id, \(Prepared.accountCountColumns) FROM unnest($1::bigint[]) AS a(id)"
         typealias Row = (Int64, AccountCounts)
         var ids: [Int64]
 
         func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> (Int64, AccountCounts) {
-            let (id, followers, following, statuses) = try row.decode((Int64, Int, Int, Int).self)
-            return (id, AccountCounts(followers: followers, following: following, statuses: statuses))
+            (try row.decode(Int64.self), try Prepared.decodeAccountCounts(row, from: 1))
         }
     }
 
-    struct StatusCountsByID: PostgresPreparedStatement {
+    /// The accounts a page of posts shows, with their counts: its authors by id and the
+    /// accounts its posts mention by URI.
+    struct AccountsWithCounts: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(PostgresAccountRepository.columns), \(Prepared.accountCountColumns)
+            FROM accounts a WHERE a.id = ANY($1) OR a.uri = ANY($2)
+            """
+        typealias Row = (Account, AccountCounts)
+        var ids: [Int64]
+        var uris: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(ids)
+            bindings.append(uris)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (Account, AccountCounts) {
+            (try PostgresAccountRepository.decode(row), try Prepared.decodeAccountCounts(row, from: PostgresAccountRepository.columnCount))
+        }
+    }
+
+    /// For each post of a page: its counts, what viewer `$1` did to it (favourited, boosted,
+    /// bookmarked, pinned) and the author of the post it answers.
+    struct StatusDetailsByID: PostgresPreparedStatement {
         static let sql = """
             SELECT s.id,
                    (SELECT count(*) FROM favourites WHERE status_id = s.id),
                    (SELECT count(*) FROM statuses WHERE reblog_of_id = s.id),
-                   (SELECT count(*) FROM statuses WHERE in_reply_to_id = s.id)
-            FROM unnest($1::bigint[]) AS s(id)
+                   (SELECT count(*) FROM statuses WHERE in_reply_to_id = s.id),
+                   EXISTS (SELECT 1 FROM favourites WHERE account_id = $1 AND status_id = s.id),
+                   EXISTS (SELECT 1 FROM statuses WHERE account_id = $1 AND reblog_of_id = s.id),
+                   EXISTS (SELECT 1 FROM bookmarks WHERE account_id = $1 AND status_id = s.id),
+                   EXISTS (SELECT 1 FROM status_pins WHERE account_id = $1 AND status_id = s.id),
+                   (SELECT p.account_id FROM statuses r JOIN statuses p ON p.id = r.in_reply_to_id WHERE r.id = s.id)
+            FROM unnest($2::bigint[]) AS s(id)
             """
-        typealias Row = (Int64, StatusCounts)
-        var ids: [Int64]
-
-        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
-
-        func decodeRow(_ row: PostgresRow) throws -> (Int64, StatusCounts) {
-            let (id, favourites, reblogs, replies) = try row.decode((Int64, Int, Int, Int).self)
-            return (id, StatusCounts(favourites: favourites, reblogs: reblogs, replies: replies))
-        }
-    }
-
-    /// What the viewer did to each post: favourited, boosted, bookmarked, pinned.
-    struct Marks: PostgresPreparedStatement {
-        static let sql = """
-            SELECT 'f', status_id FROM favourites WHERE account_id = $1 AND status_id = ANY($2)
-            UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id = ANY($2)
-            UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = $1 AND status_id = ANY($2)
-            UNION ALL SELECT 'p', status_id FROM status_pins WHERE account_id = $1 AND status_id = ANY($2)
-            """
-        typealias Row = (String, Int64)
+        typealias Row = (Int64, StatusDetails)
         var viewerID: Int64
         var ids: [Int64]
 
@@ -132,7 +150,16 @@ enum Prepared {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> (String, Int64) { try row.decode((String, Int64).self) }
+        func decodeRow(_ row: PostgresRow) throws -> (Int64, StatusDetails) {
+            let (id, favourites, reblogs, replies, favourited, reblogged, bookmarked, pinned, parentAccountID) =
+                try row.decode((Int64, Int, Int, Int, Bool, Bool, Bool, Bool, Int64?).self)
+            return (
+                id,
+                StatusDetails(
+                    counts: StatusCounts(favourites: favourites, reblogs: reblogs, replies: replies), favourited: favourited,
+                    reblogged: reblogged, bookmarked: bookmarked, pinned: pinned, parentAccountID: parentAccountID)
+            )
+        }
     }
 }
 
