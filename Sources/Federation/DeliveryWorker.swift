@@ -50,10 +50,49 @@ public final class DeliveryWorker: Service, Sendable {
         await runWorkerLoop(signal: signal, logger: logger, name: "delivery") { try await self.runOnce() }
     }
 
-    /// One round: fan out what waits, then deliver one batch. Returns whether anything was done.
+    /// One round: fan out what waits and deliver what is due, keeping up to `batchSize`
+    /// deliveries in flight (a sliding window: more are claimed as soon as half the window is
+    /// free, so one slow peer does not hold up the others, and no delivery stays claimed longer
+    /// than its own request). Ends when nothing more is due. Returns whether anything was done.
     @discardableResult
     public func runOnce() async throws -> Bool {
-        var fannedOut = 0
+        var worked = try await fanOut()
+        let lease = Duration.seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30)
+        var failure: (any Error)?
+        await withTaskGroup(of: (id: Int64, status: Int)?.self) { group in
+            var inFlight = 0
+            var delivered: [(id: Int64, status: Int)] = []
+            var drained = false
+            while true {
+                if !drained && inFlight <= batchSize / 2 && !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    // Marked before claiming more, so a crash repeats at most a window's worth.
+                    await mark(&delivered)
+                    do {
+                        if try await fanOut() { worked = true }
+                        let jobs = try await queue.claimDeliveries(limit: batchSize - inFlight, lease: lease)
+                        if jobs.isEmpty { drained = true }
+                        for job in jobs { group.addTask { await self.deliver(job) } }
+                        inFlight += jobs.count
+                        worked = worked || !jobs.isEmpty
+                    } catch {
+                        // What is in flight still finishes and is marked; the loop tries again.
+                        failure = error
+                        drained = true
+                    }
+                }
+                guard inFlight > 0, let result = await group.next() else { break }
+                inFlight -= 1
+                if let result { delivered.append(result) }
+            }
+            await mark(&delivered)
+        }
+        if let failure { throw failure }
+        return worked
+    }
+
+    /// Expands recorded activities into deliveries. Returns whether there were any.
+    func fanOut() async throws -> Bool {
+        var fannedOut = false
         while try await queue.fanOutNext({ activity in
             do {
                 return try await self.renderer.render(activity)
@@ -63,22 +102,21 @@ public final class DeliveryWorker: Service, Sendable {
                 return ("", [])
             }
         }) {
-            fannedOut += 1
+            fannedOut = true
         }
-        let jobs = try await queue.claimDeliveries(limit: batchSize, lease: .seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30))
-        let delivered = await withTaskGroup(of: (id: Int64, status: Int)?.self) { group in
-            for job in jobs {
-                group.addTask { await self.deliver(job) }
-            }
-            return await group.reduce(into: [(id: Int64, status: Int)]()) { if let done = $1 { $0.append(done) } }
-        }
+        return fannedOut
+    }
+
+    /// Marks what the peers took as delivered, in one statement.
+    func mark(_ delivered: inout [(id: Int64, status: Int)]) async {
+        guard !delivered.isEmpty else { return }
         do {
             try await queue.markDelivered(delivered)
         } catch {
             // Not marked: they go again when their lease ends (peers drop repeats by id).
             logger.warning("deliveries sent but not marked", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
         }
-        return fannedOut > 0 || !jobs.isEmpty
+        delivered.removeAll(keepingCapacity: true)
     }
 
     /// Sends one delivery; returns its id and status when the peer took it (the caller marks
