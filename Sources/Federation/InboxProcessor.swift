@@ -58,15 +58,23 @@ public final class InboxProcessor: Service, Sendable {
     @discardableResult
     public func runOnce(limit: Int = 64) async throws -> Bool {
         let items = try await queue.claimInbox(limit: limit, lease: .seconds(120))
+        // The batch's actors in one query, read fresh (a suspension made meanwhile counts).
+        let actors = try await accounts.accounts(uris: items.map(\.actorURI))
+        let known = Dictionary(actors.map { ($0.uri, $0) }, uniquingKeysWith: { first, _ in first })
         // One actor's activities in the order they came (a Create before its Update or Delete);
         // different actors' side by side, so a batch waits on the database in parallel.
         var chains: [String: [InboxItem]] = [:]
         for item in items { chains[item.actorURI, default: []].append(item) }
         let done = await withTaskGroup(of: [Int64].self) { group in
-            for chain in chains.values {
+            for (actorURI, chain) in chains {
                 group.addTask {
                     var done: [Int64] = []
-                    for item in chain where await self.process(item) { done.append(item.id) }
+                    var actor = known[actorURI]
+                    for item in chain {
+                        if await self.process(item, actor: actor) { done.append(item.id) }
+                        // Only a post leaves its author as it was; anything else is read again.
+                        if item.activityType != "Create" { actor = nil }
+                    }
                     return done
                 }
             }
@@ -78,11 +86,11 @@ public final class InboxProcessor: Service, Sendable {
 
     /// Handles one item; true when it is done (the caller marks the batch), false when it was
     /// scheduled for a retry or marked failed.
-    func process(_ item: InboxItem) async -> Bool {
+    func process(_ item: InboxItem, actor: Account? = nil) async -> Bool {
         let metadata: Logger.Metadata = ["activity_id": "\(item.activityURI)", "type": "\(item.activityType)"]
         do {
             let activity = try ASActivity(JSONValue.parse(Array(item.payload.utf8)))
-            try await handle(activity)
+            try await handle(activity, actor: actor)
             return true
         } catch let error as KithError where error.kind == .unavailable && item.attempts < Self.maxAttempts {
             // A peer we needed (a parent post, an actor) did not answer: try again later.
@@ -97,9 +105,10 @@ public final class InboxProcessor: Service, Sendable {
     }
 
     /// The one dispatch switch: a new activity type is a case here and a handler.
-    func handle(_ activity: ASActivity) async throws {
+    /// `actor`: the account of the activity's actor when the caller has just read it.
+    func handle(_ activity: ASActivity, actor prefetched: Account? = nil) async throws {
         // The inbox verified the actor's key, so the actor is known unless deleted since.
-        var known = try await accounts.account(uri: activity.actor)
+        var known = prefetched?.uri == activity.actor ? prefetched : try await accounts.account(uri: activity.actor)
         if known == nil { known = try await resolver.actor(uri: activity.actor) }
         guard let actor = known else { throw KithError(.unavailable, "the actor \(activity.actor) is unknown") }
         // Nothing is taken from an account a moderator suspended.

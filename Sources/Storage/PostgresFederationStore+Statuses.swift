@@ -40,13 +40,11 @@ extension PostgresFederationStore: StatusRepository {
             localOnly: try c[23].decode(Bool.self))
     }
 
-    /// Writes a post's mentions and tags, one statement each; `replacing` clears the old ones
-    /// first (an edit), a new post has none.
-    func writeMentionsAndTags(_ status: Status, id: Int64, replacing: Bool, on connection: PostgresConnection) async throws {
-        if replacing {
-            try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
-            try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
-        }
+    /// Replaces an edited post's mentions and tags (a new post gets them from InsertPost).
+    func replaceMentionsAndTags(_ status: Status, on connection: PostgresConnection) async throws {
+        let id = status.id
+        try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
+        try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
         let mentions = Array(Set(status.mentions))
         if !mentions.isEmpty {
             try await connection.query(
@@ -64,39 +62,34 @@ extension PostgresFederationStore: StatusRepository {
     }
 
     public func insert(_ status: Status, publish: OutgoingActivity?) async throws -> (status: Status, inserted: Bool) {
-        if try await isTombstoned(uri: status.uri) {
-            throw KithError(.conflict, "\(status.uri) was deleted")
-        }
-        let insertedID: Int64? = try await transaction { connection in
-            let rows = try await connection.query(
-                """
-                INSERT INTO statuses (id, uri, url, account_id, local, object_type, in_reply_to_id, in_reply_to_uri, reblog_of_id,
-                    context_uri, title, content, spoiler_text, sensitive, visibility, language, to_uris, cc_uris, published_at, edited_at,
-                    local_only)
-                VALUES (CASE WHEN \(status.id) = 0 THEN kith_next_id() ELSE \(status.id) END, \(status.uri), \(status.url),
-                    \(status.accountID), \(status.local), \(status.objectType), \(status.inReplyToID), \(status.inReplyToURI),
-                    \(status.reblogOfID), \(status.contextURI), \(status.title), \(status.content), \(status.spoilerText),
-                    \(status.sensitive), \(status.visibility.rawValue), \(status.language), \(status.to), \(status.cc),
-                    \(status.publishedAt), \(status.editedAt), \(status.localOnly))
-                ON CONFLICT (uri) DO NOTHING
-                RETURNING id
-                """, logger: logger)
-            var id: Int64?
-            for try await value in rows.decode(Int64.self) { id = value }
-            guard let id else { return nil }
-            try await writeMentionsAndTags(status, id: id, replacing: false, on: connection)
-            try await connection.execute(
-                Prepared.AfterPostInsert(
-                    authorID: status.accountID, statusID: id, reblogOfID: status.reblogOfID, visibility: status.visibility.rawValue,
-                    inReplyToURI: status.inReplyToURI, uri: status.uri), logger: logger)
-            var activity = publish
-            if activity?.statusID == nil { activity?.statusID = id }
-            try await record(activity, on: connection)
-            return id
+        let insertedID: Int64?
+        if publish == nil {
+            // A remote post: one statement, no transaction to open and close, and no second look
+            // (the row is what was sent, with its id; mentions and tags as the database keeps them).
+            if let id = try await all(Prepared.InsertPost(status: status)).first {
+                var stored = status
+                stored.id = id
+                var seen = Set<String>()
+                stored.mentions = status.mentions.filter { seen.insert($0.uri).inserted }.sorted { $0.uri < $1.uri }
+                stored.tags = Set(status.tags.map { $0.lowercased() }).sorted()
+                return (stored, true)
+            }
+            insertedID = nil
+        } else {
+            insertedID = try await transaction { connection in
+                var id: Int64?
+                for try await value in try await connection.execute(Prepared.InsertPost(status: status), logger: logger) { id = value }
+                guard let id else { return nil }
+                var activity = publish
+                if activity?.statusID == nil { activity?.statusID = id }
+                try await record(activity, on: connection)
+                return id
+            }
         }
         if let insertedID, let stored = try await self.status(id: insertedID) { return (stored, true) }
+        // Not inserted: the URI is taken (the stored post comes back) or was deleted.
         guard let existing = try await self.status(uri: status.uri) else {
-            throw KithError(.conflict, "\(status.uri) was deleted or could not be stored")
+            throw KithError(.conflict, "\(status.uri) was deleted")
         }
         return (existing, false)
     }
@@ -122,7 +115,7 @@ extension PostgresFederationStore: StatusRepository {
                     title = \(status.title), language = \(status.language), edited_at = coalesce(\(status.editedAt), now())
                 WHERE id = \(status.id)
                 """, logger: logger)
-            try await writeMentionsAndTags(status, id: status.id, replacing: true, on: connection)
+            try await replaceMentionsAndTags(status, on: connection)
             // Local accounts that boosted the post hear of each edit (the newest one on top).
             try await connection.query(
                 """

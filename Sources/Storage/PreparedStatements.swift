@@ -225,45 +225,78 @@ extension Prepared {
         func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
-    /// After a post is inserted, in one statement: replies that arrived before it join its
-    /// thread, and local accounts hear of mentions of them, boosts of their posts and, when they
-    /// asked, new posts of those they follow.
-    struct AfterPostInsert: PostgresPreparedStatement {
+    /// A new post in one statement: the row (unless its URI is taken or was deleted: then no
+    /// id comes back), its mentions and tags; replies that arrived before it join its thread;
+    /// local accounts hear of mentions of them, boosts of their posts and, when they asked, new
+    /// posts of those they follow.
+    struct InsertPost: PostgresPreparedStatement {
         static let sql = """
-            WITH adopted AS (UPDATE statuses SET in_reply_to_id = $2 WHERE in_reply_to_uri = $6 AND in_reply_to_id IS NULL)
-            INSERT INTO notifications (account_id, from_account_id, type, status_id)
-            SELECT a.id, $1, 'mention', $2 FROM status_mentions m JOIN accounts a ON a.uri = m.account_uri
-            WHERE m.status_id = $2 AND a.domain IS NULL AND a.id <> $1
-            UNION ALL
-            SELECT o.account_id, $1, 'reblog', o.id FROM statuses o JOIN accounts a ON a.id = o.account_id
-            WHERE o.id = $3 AND a.domain IS NULL AND o.account_id <> $1
-            UNION ALL
-            SELECT f.account_id, $1, 'status', $2 FROM follows f JOIN accounts a ON a.id = f.account_id
-            WHERE f.target_account_id = $1 AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
-                AND $3::bigint IS NULL AND $4 <> 'direct'
-                AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = $5 AND p.account_id = $1))
-            ON CONFLICT DO NOTHING
+            WITH ins AS (
+                INSERT INTO statuses (id, uri, url, account_id, local, object_type, in_reply_to_id, in_reply_to_uri, reblog_of_id,
+                    context_uri, title, content, spoiler_text, sensitive, visibility, language, to_uris, cc_uris, published_at,
+                    edited_at, local_only)
+                SELECT CASE WHEN $1::bigint = 0 THEN kith_next_id() ELSE $1::bigint END, $2::text, $3::text, $4::bigint, $5::boolean,
+                    $6::text, $7::bigint, $8::text, $9::bigint, $10::text, $11::text, $12::text, $13::text, $14::boolean, $15::text,
+                    $16::text, $17::text[], $18::text[], $19::timestamptz, $20::timestamptz, $21::boolean
+                WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE uri = $2)
+                ON CONFLICT (uri) DO NOTHING
+                RETURNING id),
+            mentioned AS (
+                INSERT INTO status_mentions (status_id, account_uri, name)
+                SELECT ins.id, m.uri, m.name FROM ins, unnest($22::text[], $23::text[]) AS m(uri, name) ON CONFLICT DO NOTHING),
+            tagged AS (
+                INSERT INTO status_tags (status_id, name) SELECT ins.id, t.name FROM ins, unnest($24::text[]) AS t(name) ON CONFLICT DO NOTHING),
+            adopted AS (
+                UPDATE statuses SET in_reply_to_id = ins.id FROM ins WHERE statuses.in_reply_to_uri = $2 AND statuses.in_reply_to_id IS NULL),
+            notified AS (
+                INSERT INTO notifications (account_id, from_account_id, type, status_id)
+                SELECT a.id, $4, 'mention', ins.id FROM ins, unnest($22::text[]) AS m(uri) JOIN accounts a ON a.uri = m.uri
+                WHERE a.domain IS NULL AND a.id <> $4
+                UNION ALL
+                SELECT o.account_id, $4, 'reblog', o.id FROM ins, statuses o JOIN accounts a ON a.id = o.account_id
+                WHERE o.id = $9 AND a.domain IS NULL AND o.account_id <> $4
+                UNION ALL
+                SELECT f.account_id, $4, 'status', ins.id FROM ins, follows f JOIN accounts a ON a.id = f.account_id
+                WHERE f.target_account_id = $4 AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
+                    AND $9::bigint IS NULL AND $15 <> 'direct'
+                    AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = $8 AND p.account_id = $4))
+                ON CONFLICT DO NOTHING)
+            SELECT id FROM ins
             """
-        typealias Row = ()
-        var authorID: Int64
-        var statusID: Int64
-        var reblogOfID: Int64?
-        var visibility: String
-        var inReplyToURI: String?
-        var uri: String
+        typealias Row = Int64
+        var status: Status
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings()
-            bindings.append(authorID)
-            bindings.append(statusID)
-            bindings.append(reblogOfID)
-            bindings.append(visibility)
-            bindings.append(inReplyToURI)
-            bindings.append(uri)
+            bindings.append(status.id)
+            bindings.append(status.uri)
+            bindings.append(status.url)
+            bindings.append(status.accountID)
+            bindings.append(status.local)
+            bindings.append(status.objectType)
+            bindings.append(status.inReplyToID)
+            bindings.append(status.inReplyToURI)
+            bindings.append(status.reblogOfID)
+            bindings.append(status.contextURI)
+            bindings.append(status.title)
+            bindings.append(status.content)
+            bindings.append(status.spoilerText)
+            bindings.append(status.sensitive)
+            bindings.append(status.visibility.rawValue)
+            bindings.append(status.language)
+            bindings.append(status.to)
+            bindings.append(status.cc)
+            bindings.append(status.publishedAt)
+            bindings.append(status.editedAt)
+            bindings.append(status.localOnly)
+            let mentions = Array(Set(status.mentions))
+            bindings.append(mentions.map(\.uri))
+            bindings.append(mentions.map(\.name))
+            bindings.append(Array(Set(status.tags.map { $0.lowercased() })))
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws {}
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// The bindings of a statement with one parameter.
