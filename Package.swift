@@ -94,6 +94,7 @@ let package = Package(
             name: "KithBench",
             dependencies: [
                 "HTTPSignatures",
+                "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Storage
 import _CryptoExtras
 
 /// The load side of scripts/bench: simulated remote nodes on loopback (actors that flood an
@@ -18,7 +19,7 @@ struct KithBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kith-bench",
         abstract: "Load generators and ceilings for scripts/bench.",
-        subcommands: [RSACeiling.self, Inbox.self, Sinks.self, Post.self, Token.self])
+        subcommands: [RSACeiling.self, Inbox.self, Sinks.self, Post.self, Token.self, PageScript.self])
 }
 
 // MARK: - Ceilings
@@ -336,6 +337,19 @@ actor KeyFetcher {
         let key = try VerificationKey(pem: pem)
         keys[keyId] = key
         return key
+    }
+}
+
+/// The database's own share of a home page, for pgbench (the node's statements, verbatim).
+struct PageScript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "page-script", abstract: "Prints a pgbench script of the statements one home timeline page runs.")
+
+    @Option(help: "The reader's account id.") var viewerID: Int64
+    @Option(help: "The SHA-256 (hex) of the reader's bearer token, as the node stores it.") var tokenHash: String
+
+    func run() throws {
+        print(BenchScripts.homePage(viewerID: viewerID, tokenHash: tokenHash), terminator: "")
     }
 }
 
