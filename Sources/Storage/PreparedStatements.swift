@@ -112,12 +112,7 @@ enum Prepared {
         var ids: [Int64]
         var uris: [String]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(ids)
-            bindings.append(uris)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids, uris) }
 
         func decodeRow(_ row: PostgresRow) throws -> (Account, AccountCounts) {
             (try PostgresAccountRepository.decode(row), try Prepared.decodeAccountCounts(row, from: PostgresAccountRepository.columnCount))
@@ -143,12 +138,7 @@ enum Prepared {
         var viewerID: Int64
         var ids: [Int64]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(viewerID)
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { Prepared.bindings(viewerID, ids) }
 
         func decodeRow(_ row: PostgresRow) throws -> (Int64, StatusDetails) {
             let (id, favourites, reblogs, replies, favourited, reblogged, bookmarked, pinned, parentAccountID) =
@@ -303,6 +293,16 @@ extension Prepared {
     static func bindings<Value: PostgresNonThrowingEncodable>(_ value: Value) -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(value)
+        return bindings
+    }
+
+    /// The bindings of a statement with two parameters.
+    static func bindings<First: PostgresNonThrowingEncodable, Second: PostgresNonThrowingEncodable>(
+        _ first: First, _ second: Second
+    ) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(first)
+        bindings.append(second)
         return bindings
     }
 }
