@@ -50,6 +50,10 @@ def main() -> int:
             row("inbox", f"acknowledged at concurrency {light['concurrency']}", light["acks_per_second"], "/s")
         row("inbox", "processed (stored, queue empty)", processed["per_second"], "/s", "pg inserts", pg,
             ">= 2000", processed["per_second"] >= 2000)
+        if "inbox_database_alone" in figures:
+            alone = float(figures["inbox_database_alone"])
+            row("inbox", "incoming posts, database alone (pgbench)", alone, "/s", target="its statements, verbatim")
+            row("inbox", "processed of the database-alone rate", processed["per_second"], "/s", "database alone", alone)
         row("inbox", "peak RSS", processed["peak_rss_mb"], "MB", target="<= 200", met=processed["peak_rss_mb"] <= 200)
         lost = inbox["acks"] - processed["stored"]
         row("inbox", "acknowledged but not stored", lost, "", target="0", met=lost <= 0)
@@ -60,6 +64,16 @@ def main() -> int:
         rate = sinks["creates_per_second_after_release"]
         row("fan-out", "signed deliveries (from a backlog)", rate, "/s", "RSA signatures", rsa,
             ">= 0.6 x ceiling", rate >= 0.6 * rsa)
+        if "cpu_per_delivery" in fan:
+            cpu = fan["cpu_per_delivery"]
+            total = cpu["node_ms"] + cpu["sinks_ms"] + cpu["postgres_ms"]
+            signing = 1000 / (rsa / figures["ceiling_rsa"]["threads"])
+            row("fan-out", f"CPU per delivery: node (signing {signing:.2f})", cpu["node_ms"], "ms")
+            row("fan-out", "CPU per delivery: sinks (verifying)", cpu["sinks_ms"], "ms")
+            row("fan-out", "CPU per delivery: PostgreSQL", cpu["postgres_ms"], "ms")
+            cores = int(cores)
+            row("fan-out", f"deliveries/s {cores} cores allow at that cost", round(cores * 1000 / max(total, 0.001), 1), "/s",
+                "RSA signatures", rsa)
         row("fan-out", "posting (client API, 8 at a time)", round(fan["posts"] / max(fan["posting"]["seconds"], 0.001), 1), "posts/s")
         row("fan-out", "queued when the sinks let go", fan["backlog_when_posting_ended"], "")
         exact = (sinks["creates_distinct_min"] == fan["posts"] and sinks["creates_distinct_max"] == fan["posts"]

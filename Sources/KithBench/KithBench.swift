@@ -19,7 +19,7 @@ struct KithBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kith-bench",
         abstract: "Load generators and ceilings for scripts/bench.",
-        subcommands: [RSACeiling.self, Inbox.self, Sinks.self, Post.self, Token.self, PageScript.self])
+        subcommands: [RSACeiling.self, Inbox.self, Sinks.self, Post.self, Token.self, PageScript.self, InboxScript.self])
 }
 
 // MARK: - Ceilings
@@ -99,14 +99,7 @@ struct Inbox: AsyncParsableCommand {
             let key = keys[number % keys.count]
             let actor = "\(base)/users/a\(number % keys.count)"
             let note = "\(actor)/statuses/\(run)-\(number)"
-            let body = Array(
-                """
-                {"@context":"https://www.w3.org/ns/activitystreams","id":"\(note)/activity","type":"Create","actor":"\(actor)",\
-                "to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["\(actor)/followers"],\
-                "object":{"id":"\(note)","type":"Note","attributedTo":"\(actor)","to":["https://www.w3.org/ns/activitystreams#Public"],\
-                "cc":["\(actor)/followers"],"published":"\(ISO8601DateFormatter().string(from: Date()))",\
-                "content":"<p>Benchmark post \(number) from a\(number % keys.count): the quarterly numbers are in. #bench</p>"}}
-                """.utf8)
+            let body = Array(createJSON(actor: actor, note: note, content: benchContent(number, from: "a\(number % keys.count)")).utf8)
             let headers = try RequestSigner.signCavage(
                 SignableRequest(method: "POST", targetURI: target, headers: ["Content-Type": "application/activity+json"], body: body), key: key)
             return (body, headers)
@@ -337,6 +330,35 @@ actor KeyFetcher {
         let key = try VerificationKey(pem: pem)
         keys[keyId] = key
         return key
+    }
+}
+
+/// The Create(Note) the simulated actors send.
+func createJSON(actor: String, note: String, content: String) -> String {
+    """
+    {"@context":"https://www.w3.org/ns/activitystreams","id":"\(note)/activity","type":"Create","actor":"\(actor)",\
+    "to":["https://www.w3.org/ns/activitystreams#Public"],"cc":["\(actor)/followers"],\
+    "object":{"id":"\(note)","type":"Note","attributedTo":"\(actor)","to":["https://www.w3.org/ns/activitystreams#Public"],\
+    "cc":["\(actor)/followers"],"published":"\(ISO8601DateFormatter().string(from: Date()))","content":"\(content)"}}
+    """
+}
+
+func benchContent(_ number: Int, from name: String) -> String {
+    "<p>Benchmark post \(number) from \(name): the quarterly numbers are in. #bench</p>"
+}
+
+/// The database's own share of an incoming post, for pgbench (the node's statements, verbatim).
+struct InboxScript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox-script", abstract: "Prints a pgbench script of the statements one incoming Create(Note) runs.")
+
+    @Option(help: "How many remote accounts there are (each client posts as one of them).") var actors: Int
+
+    func run() throws {
+        let actor = "https://bench.invalid/users/a0"
+        let content = benchContent(0, from: "a0")
+        let payload = createJSON(actor: actor, note: "\(actor)/statuses/0", content: content)
+        print(BenchScripts.inboxCreate(actors: actors, payload: payload, content: content), terminator: "")
     }
 }
 

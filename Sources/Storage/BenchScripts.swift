@@ -22,6 +22,29 @@ public enum BenchScripts {
         """
     }
 
+    /// One incoming post, as the database sees it: the inbox's insert that precedes the 202,
+    /// the actor's lookup, and the statement that stores the post. Each pgbench client posts as
+    /// its own remote account (one of the first `actors`), as the node handles one actor's
+    /// activities one after another. (The queue's claim and completion, one statement per
+    /// batch, are left out.)
+    public static func inboxCreate(actors: Int, payload: String, content: String) -> String {
+        func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        // pgbench makes each use of a variable a parameter of its own: casts give them their types.
+        let note = "('https://bench.invalid/notes/' || :n::text)"
+        return """
+            \\set n random(1, 9000000000000000000)
+            \\set k :client_id % \(max(actors, 1))
+            SELECT id AS author, uri AS actor FROM accounts WHERE domain IS NOT NULL ORDER BY id LIMIT 1 OFFSET :k \\gset
+            \(pgbench(Prepared.EnqueueInbox.sql, ["'https://bench.invalid/activities/' || :n", "'Create'", "(:actor::text)", "NULL", literal(payload)]));
+            \(pgbench(Prepared.AccountByURI.sql, ["(:actor::text)"]));
+            \(pgbench(Prepared.InsertPost.sql, [
+                "0", note, "NULL", "(:author::bigint)", "false", "'Note'", "NULL", "NULL", "NULL", "NULL", "NULL", literal(content), "''", "false",
+                "'public'", "NULL", "'{https://www.w3.org/ns/activitystreams#Public}'", "'{}'", "now()", "NULL", "false", "'{}'", "'{}'", "'{}'",
+            ]));
+
+            """
+    }
+
     /// `sql` with its parameters `$1`, `$2`, … replaced by `values`, on one line.
     static func pgbench(_ sql: String, _ values: [String]) -> String {
         var result = ""
