@@ -266,11 +266,17 @@ public struct ClientAPIController: Sendable {
     /// The signed-in account of a user token that grants `scope`.
     func user(_ request: Request, scope: String) async throws -> (AccessToken, Account) {
         let token = try await d.oauth.authenticate(authorization: request.headers[.authorization], scope: scope)
-        guard let id = token.accountID, let account = try await d.accounts.account(id: id) else {
-            throw KithError(.unprocessable, "This method requires an authenticated user")
-        }
-        try Self.requireActive(account)
-        return (token, account)
+        return (token, try await Self.activeUser(of: token, accounts: d.accounts))
+    }
+
+    /// The account a token acts for (read with the token, or else now), which must be active;
+    /// 422 for a token of the application itself.
+    static func activeUser(of token: AccessToken, accounts: any RemoteAccountRepository) async throws -> Account {
+        var account = token.account
+        if account == nil, let id = token.accountID { account = try await accounts.account(id: id) }
+        guard let account else { throw KithError(.unprocessable, "This method requires an authenticated user") }
+        try requireActive(account)
+        return account
     }
 
     /// Tokens of suspended or disabled accounts stop working at once (and work again when lifted).

@@ -53,10 +53,7 @@ public struct MastodonController: Sendable {
             guard token.scopes.allows("read:accounts") || token.scopes.allows("profile") else {
                 throw KithError(.forbidden, "This action is outside the authorized scopes")
             }
-            guard let accountID = token.accountID, let account = try await self.accounts.account(id: accountID) else {
-                throw KithError(.unprocessable, "This method requires an authenticated user")
-            }
-            try ClientAPIController.requireActive(account)
+            let account = try await ClientAPIController.activeUser(of: token, accounts: self.accounts)
             return DocumentResponse.json(try await self.entity(account, withSource: true), contentType: Self.json)
         }
     }

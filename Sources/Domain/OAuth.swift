@@ -81,6 +81,8 @@ public struct AccessToken: Sendable, Equatable {
     public var accountID: Int64?
     public var scopes: Scopes
     public var createdAt: Date
+    /// The account, when the token was read with it (an authenticated request reads both at once).
+    public var account: Account?
 
     public init(id: Int64, application: OAuthApplication, accountID: Int64?, scopes: Scopes, createdAt: Date) {
         self.id = id

@@ -71,29 +71,36 @@ public struct PostgresAccountRepository: AccountRepository {
         return result
     }
 
-    /// One account from a row whose first columns are `columns`.
-    static func decode(_ row: PostgresRow) throws -> Account {
-        let (id, username, domain, displayName, actorType, uri, url, inbox, sharedInbox, key, role, email, createdAt) =
-            try row.decode((Int64, String, String?, String, String, String, String?, String, String?, String, String, String?, Date).self)
+    /// One account from a row whose columns from `first` on are `columns`.
+    static func decode(_ row: PostgresRow, from first: Int = 0) throws -> Account {
+        let c = row.makeRandomAccess()
         var account = Account(
-            id: id, username: username, domain: domain, displayName: displayName, actorType: actorType, uri: uri,
-            url: url, inboxURI: inbox, sharedInboxURI: sharedInbox, publicKeyPEM: key,
-            role: Role(rawValue: role) ?? .user, email: email, createdAt: createdAt)
-        let columns = row.makeRandomAccess()
-        account.note = try columns[13].decode(String.self)
-        account.locked = try columns[14].decode(Bool.self)
-        account.discoverable = try columns[15].decode(Bool.self)
-        account.avatarURL = try columns[16].decode(String?.self)
-        account.publicKeyID = try columns[17].decode(String.self)
-        account.outboxURI = try columns[18].decode(String?.self)
-        account.followersURI = try columns[19].decode(String?.self)
-        account.followingURI = try columns[20].decode(String?.self)
-        account.featuredURI = try columns[21].decode(String?.self)
-        account.fields = decodeFields(try columns[22].decode(String.self))
-        account.suspended = try columns[23].decode(Bool.self)
-        account.silenced = try columns[24].decode(Bool.self)
-        account.disabled = try columns[25].decode(Bool.self)
+            id: try c[first].decode(Int64.self), username: try c[first + 1].decode(String.self), domain: try c[first + 2].decode(String?.self),
+            displayName: try c[first + 3].decode(String.self), actorType: try c[first + 4].decode(String.self),
+            uri: try c[first + 5].decode(String.self), url: try c[first + 6].decode(String?.self), inboxURI: try c[first + 7].decode(String.self),
+            sharedInboxURI: try c[first + 8].decode(String?.self), publicKeyPEM: try c[first + 9].decode(String.self),
+            role: Role(rawValue: try c[first + 10].decode(String.self)) ?? .user, email: try c[first + 11].decode(String?.self),
+            createdAt: try c[first + 12].decode(Date.self))
+        account.note = try c[first + 13].decode(String.self)
+        account.locked = try c[first + 14].decode(Bool.self)
+        account.discoverable = try c[first + 15].decode(Bool.self)
+        account.avatarURL = try c[first + 16].decode(String?.self)
+        account.publicKeyID = try c[first + 17].decode(String.self)
+        account.outboxURI = try c[first + 18].decode(String?.self)
+        account.followersURI = try c[first + 19].decode(String?.self)
+        account.followingURI = try c[first + 20].decode(String?.self)
+        account.featuredURI = try c[first + 21].decode(String?.self)
+        account.fields = decodeFields(try c[first + 22].decode(String.self))
+        account.suspended = try c[first + 23].decode(Bool.self)
+        account.silenced = try c[first + 24].decode(Bool.self)
+        account.disabled = try c[first + 25].decode(Bool.self)
         return account
+    }
+
+    /// `columns` with each one taken from the table aliased `alias` (for a query that joins
+    /// accounts to tables with columns of the same names).
+    static func columns(of alias: String) -> String {
+        columns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
     }
 
     /// Profile fields from their JSON column; malformed JSON reads as no fields.

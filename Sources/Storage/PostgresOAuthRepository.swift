@@ -94,9 +94,14 @@ public struct PostgresOAuthRepository: OAuthRepository {
         return AccessToken(id: id, application: app, accountID: account, scopes: Scopes(scopes.split(separator: " ").map(String.init)), createdAt: created)
     }
 
-    /// Every authenticated request looks its token up: prepared once per connection.
+    /// Every authenticated request looks its token up, with its account in the same query:
+    /// prepared once per connection.
     struct TokenByHash: PostgresPreparedStatement {
-        static let sql = "\(PostgresOAuthRepository.tokenSelect) WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        static let sql = """
+            SELECT t.id, t.account_id, t.scopes, t.created_at, \(applicationColumns), \(PostgresAccountRepository.columns(of: "u"))
+            FROM oauth_tokens t JOIN oauth_applications a ON a.id = t.application_id LEFT JOIN accounts u ON u.id = t.account_id
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+            """
         typealias Row = AccessToken
         var hash: String
 
@@ -106,7 +111,14 @@ public struct PostgresOAuthRepository: OAuthRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> AccessToken { try PostgresOAuthRepository.decodeToken(row) }
+        func decodeRow(_ row: PostgresRow) throws -> AccessToken {
+            var token = try PostgresOAuthRepository.decodeToken(row)
+            // After the token's 4 columns and the application's 8.
+            if token.accountID != nil, try row.makeRandomAccess()[12].decode(Int64?.self) != nil {
+                token.account = try PostgresAccountRepository.decode(row, from: 12)
+            }
+            return token
+        }
     }
 
     public func createToken(hash: String, refreshHash: String?, applicationID: Int64, accountID: Int64?, scopes: Scopes) async throws -> AccessToken {
