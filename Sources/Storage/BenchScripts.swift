@@ -3,7 +3,7 @@ import Foundation
 /// The database's own share of a request, as pgbench scripts made of the very statements the
 /// node runs (so the benchmark can show what the database alone allows on the same machine).
 public enum BenchScripts {
-    /// One home timeline page of reader `viewerID` (first page, 20 posts): the token and the
+    /// One home timeline page of reader `viewerID` (first page, 20 posts): the token with the
     /// reader's account, the timeline, the posts' details, and their authors with counts. Run
     /// with `pgbench -M prepared`: the page's ids pass between statements as parameters.
     public static func homePage(viewerID: Int64, tokenHash: String) -> String {
@@ -13,7 +13,6 @@ public enum BenchScripts {
         \\set oldest -9223372036854775807 - 1
         \\set limit 20
         \(pgbench(PostgresOAuthRepository.TokenByHash.sql, ["'\(tokenHash.filter(\.isHexDigit))'"]));
-        \(pgbench(Prepared.AccountsByID.sql, ["ARRAY[:viewer::bigint]"]));
         SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(DISTINCT account_id), '{}') AS authors FROM (\(
             pgbench(Prepared.HomeTimeline.sql, [":viewer", ":newest", ":oldest", ":limit"]))) page \\gset
         \(pgbench(Prepared.StatusDetailsByID.sql, [":viewer", ":ids::bigint[]"]));
