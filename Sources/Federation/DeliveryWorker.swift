@@ -56,7 +56,7 @@ public final class DeliveryWorker: Service, Sendable {
     /// than its own request). Ends when nothing more is due. Returns whether anything was done.
     @discardableResult
     public func runOnce() async throws -> Bool {
-        var worked = try await fanOut()
+        var worked = false
         let lease = Duration.seconds(Int64(settings.requestTimeout.components.seconds) * 3 + 30)
         var failure: (any Error)?
         await withTaskGroup(of: (id: Int64, status: Int)?.self) { group in
