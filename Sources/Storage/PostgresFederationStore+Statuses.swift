@@ -40,12 +40,23 @@ extension PostgresFederationStore: StatusRepository {
             localOnly: try c[23].decode(Bool.self))
     }
 
+    /// A post's mentions as they are stored: one per account (the first one named).
+    static func storedMentions(_ status: Status) -> [Mention] {
+        var seen = Set<String>()
+        return status.mentions.filter { seen.insert($0.uri).inserted }
+    }
+
+    /// A post's tags as they are stored: lowercased, once each.
+    static func storedTags(_ status: Status) -> [String] {
+        Set(status.tags.map { $0.lowercased() }).sorted()
+    }
+
     /// Replaces an edited post's mentions and tags (a new post gets them from InsertPost).
     func replaceMentionsAndTags(_ status: Status, on connection: PostgresConnection) async throws {
         let id = status.id
         try await connection.query("DELETE FROM status_mentions WHERE status_id = \(id)", logger: logger)
         try await connection.query("DELETE FROM status_tags WHERE status_id = \(id)", logger: logger)
-        let mentions = Array(Set(status.mentions))
+        let mentions = Self.storedMentions(status)
         if !mentions.isEmpty {
             try await connection.query(
                 """
@@ -54,7 +65,7 @@ extension PostgresFederationStore: StatusRepository {
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
-        let tags = Array(Set(status.tags.map { $0.lowercased() }))
+        let tags = Self.storedTags(status)
         if !tags.isEmpty {
             try await connection.query(
                 "INSERT INTO status_tags (status_id, name) SELECT \(id), unnest(\(tags)::text[]) ON CONFLICT DO NOTHING", logger: logger)
@@ -69,9 +80,8 @@ extension PostgresFederationStore: StatusRepository {
             if let id = try await all(Prepared.InsertPost(status: status)).first {
                 var stored = status
                 stored.id = id
-                var seen = Set<String>()
-                stored.mentions = status.mentions.filter { seen.insert($0.uri).inserted }.sorted { $0.uri < $1.uri }
-                stored.tags = Set(status.tags.map { $0.lowercased() }).sorted()
+                stored.mentions = Self.storedMentions(status).sorted { $0.uri < $1.uri }
+                stored.tags = Self.storedTags(status)
                 return (stored, true)
             }
             insertedID = nil

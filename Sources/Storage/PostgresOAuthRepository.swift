@@ -72,10 +72,10 @@ public struct PostgresOAuthRepository: OAuthRepository {
         return nil
     }
 
-    static let tokenSelect = """
-        SELECT t.id, t.account_id, t.scopes, t.created_at, \(applicationColumns)
-        FROM oauth_tokens t JOIN oauth_applications a ON a.id = t.application_id
-        """
+    static let tokenColumns = "t.id, t.account_id, t.scopes, t.created_at, \(applicationColumns)"
+    static let tokenColumnCount = tokenColumns.split(separator: ",").count
+    static let tokenTables = "oauth_tokens t JOIN oauth_applications a ON a.id = t.application_id"
+    static let tokenSelect = "SELECT \(tokenColumns) FROM \(tokenTables)"
 
     func tokens(_ query: PostgresQuery) async throws -> [AccessToken] {
         var result: [AccessToken] = []
@@ -98,8 +98,8 @@ public struct PostgresOAuthRepository: OAuthRepository {
     /// prepared once per connection.
     struct TokenByHash: PostgresPreparedStatement {
         static let sql = """
-            SELECT t.id, t.account_id, t.scopes, t.created_at, \(applicationColumns), \(PostgresAccountRepository.columns(of: "u"))
-            FROM oauth_tokens t JOIN oauth_applications a ON a.id = t.application_id LEFT JOIN accounts u ON u.id = t.account_id
+            SELECT \(tokenColumns), \(PostgresAccountRepository.columns(of: "u"))
+            FROM \(tokenTables) LEFT JOIN accounts u ON u.id = t.account_id
             WHERE t.token_hash = $1 AND t.revoked_at IS NULL
             """
         typealias Row = AccessToken
@@ -113,9 +113,10 @@ public struct PostgresOAuthRepository: OAuthRepository {
 
         func decodeRow(_ row: PostgresRow) throws -> AccessToken {
             var token = try PostgresOAuthRepository.decodeToken(row)
-            // After the token's 4 columns and the application's 8.
-            if token.accountID != nil, try row.makeRandomAccess()[12].decode(Int64?.self) != nil {
-                token.account = try PostgresAccountRepository.decode(row, from: 12)
+            // The account's columns come after the token's and the application's.
+            let first = PostgresOAuthRepository.tokenColumnCount
+            if token.accountID != nil, try row.makeRandomAccess()[first].decode(Int64?.self) != nil {
+                token.account = try PostgresAccountRepository.decode(row, from: first)
             }
             return token
         }

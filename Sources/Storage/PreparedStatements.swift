@@ -279,10 +279,10 @@ extension Prepared {
             bindings.append(status.publishedAt)
             bindings.append(status.editedAt)
             bindings.append(status.localOnly)
-            let mentions = Array(Set(status.mentions))
+            let mentions = PostgresFederationStore.storedMentions(status)
             bindings.append(mentions.map(\.uri))
             bindings.append(mentions.map(\.name))
-            bindings.append(Array(Set(status.tags.map { $0.lowercased() })))
+            bindings.append(PostgresFederationStore.storedTags(status))
             return bindings
         }
 
