@@ -1,0 +1,177 @@
+import Synchronization
+
+/// Knows, for each account and post, when it last changed, so that something built from the
+/// database (a rendered timeline page, a token with its account) can tell whether it is still
+/// what the database would give now.
+///
+/// It is fed by the database itself: triggers name every changed account (`a<id>`) and post
+/// (`s<id>`), or everything (`g`), on a notification channel that `ChangeListener` follows for
+/// the whole process, whichever process made the change. While that channel is not followed
+/// (not connected yet, or the connection dropped) nothing is current; when following resumes,
+/// everything stamped before is stale.
+public final class ChangeClock: Sendable {
+    struct State {
+        /// Advances with every change; a stamp is its value when reading began.
+        var now: UInt64 = 1
+        /// Stamps below this are stale (everything changed, or changes may have been missed).
+        var floor: UInt64 = 1
+        var following = false
+        var accounts: [Int64: UInt64] = [:]
+        var statuses: [Int64: UInt64] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Past this many remembered changes the record starts over (everything stale once).
+    let capacity: Int
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    /// The stamp to give what is about to be read from the database, taken before reading
+    /// begins; nil while changes are not being followed (nothing read now may be kept).
+    public func stamp() -> UInt64? {
+        state.withLock { $0.following ? $0.now : nil }
+    }
+
+    /// Whether something read under `stamp` from these accounts and posts is still current:
+    /// none of them changed since, nothing was missed, and changes are being followed.
+    public func isCurrent(_ stamp: UInt64, accounts: [Int64], statuses: [Int64]) -> Bool {
+        state.withLock { state in
+            guard state.following, stamp >= state.floor else { return false }
+            for id in accounts where (state.accounts[id] ?? 0) > stamp { return false }
+            for id in statuses where (state.statuses[id] ?? 0) > stamp { return false }
+            return true
+        }
+    }
+
+    /// Records a notification's payload: comma-separated `a<id>`, `s<id>` and `g` (everything).
+    /// Anything else in it is ignored.
+    public func record(_ payload: String) {
+        state.withLock { state in
+            state.now += 1
+            for key in payload.split(separator: ",") {
+                guard let kind = key.first else { continue }
+                let id = Int64(key.dropFirst())
+                switch kind {
+                case "a": if let id { state.accounts[id] = state.now }
+                case "s": if let id { state.statuses[id] = state.now }
+                case "g": state.floor = state.now
+                default: continue
+                }
+            }
+            if state.accounts.count + state.statuses.count > capacity {
+                state.accounts = [:]
+                state.statuses = [:]
+                state.floor = state.now
+            }
+        }
+    }
+
+    /// Everything read so far is stale.
+    public func changedEverything() {
+        state.withLock { state in
+            state.now += 1
+            state.floor = state.now
+        }
+    }
+
+    /// Starts or stops trusting stamps. Starting makes everything stamped before stale: changes
+    /// made while not following were not seen.
+    public func following(_ on: Bool) {
+        state.withLock { state in
+            state.now += 1
+            state.floor = state.now
+            state.following = on
+        }
+    }
+
+    public var isFollowing: Bool { state.withLock { $0.following } }
+}
+
+/// Waits until every change this process has committed so far has reached its `ChangeClock`, so
+/// that a client's next request sees what its last one wrote.
+public protocol ChangeFence: Sendable {
+    func fence() async
+}
+
+/// Values built from the database, each kept while `clock` says the accounts and posts it came
+/// from are unchanged and for at most `lifetime` (which bounds what no notification announces:
+/// a mute running out, say). Holds at most `capacity` in total cost (bytes, for pages); past
+/// that, entries are dropped.
+public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    struct Entry {
+        var value: Value
+        var stamp: UInt64
+        var accounts: [Int64]
+        var statuses: [Int64]
+        var expires: ContinuousClock.Instant
+        var cost: Int
+    }
+
+    struct State {
+        var entries: [Key: Entry] = [:]
+        var cost = 0
+        var hits = 0
+        var misses = 0
+    }
+
+    public let clock: ChangeClock
+    let capacity: Int
+    let lifetime: Duration
+    private let state = Mutex(State())
+
+    public init(clock: ChangeClock, capacity: Int, lifetime: Duration) {
+        self.clock = clock
+        self.capacity = capacity
+        self.lifetime = lifetime
+    }
+
+    /// The value kept for `key`, if it is still current.
+    public func value(for key: Key) -> Value? {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard let entry = state.entries[key] else {
+                state.misses += 1
+                return nil
+            }
+            guard entry.expires > now, clock.isCurrent(entry.stamp, accounts: entry.accounts, statuses: entry.statuses) else {
+                state.entries[key] = nil
+                state.cost -= entry.cost
+                state.misses += 1
+                return nil
+            }
+            state.hits += 1
+            return entry.value
+        }
+    }
+
+    /// Keeps `value`, read from the database under `stamp` (taken before reading began) from
+    /// these accounts and posts. A nil stamp (changes not followed then) keeps nothing.
+    public func store(_ value: Value, for key: Key, stamp: UInt64?, accounts: [Int64], statuses: [Int64], cost: Int = 1) {
+        guard let stamp, cost <= capacity / 4 else { return }
+        let entry = Entry(value: value, stamp: stamp, accounts: accounts, statuses: statuses, expires: .now + lifetime, cost: cost)
+        state.withLock { state in
+            if let old = state.entries.updateValue(entry, forKey: key) { state.cost -= old.cost }
+            state.cost += cost
+            guard state.cost > capacity else { return }
+            // Over capacity: drop entries (in no particular order) down to three quarters.
+            for (key, entry) in state.entries where state.cost > capacity * 3 / 4 {
+                state.entries[key] = nil
+                state.cost -= entry.cost
+            }
+        }
+    }
+
+    public func removeAll() {
+        state.withLock { state in
+            state.entries = [:]
+            state.cost = 0
+        }
+    }
+
+    /// Lookups answered from the cache, lookups not, entries and their total cost.
+    public var statistics: (hits: Int, misses: Int, entries: Int, cost: Int) {
+        state.withLock { ($0.hits, $0.misses, $0.entries.count, $0.cost) }
+    }
+}

@@ -1,0 +1,95 @@
+import Domain
+import Testing
+
+@Suite struct ChangeClockTests {
+    func following() -> ChangeClock {
+        let clock = ChangeClock()
+        clock.following(true)
+        return clock
+    }
+
+    @Test func nothingIsCurrentWhileChangesAreNotFollowed() throws {
+        let clock = ChangeClock()
+        #expect(clock.stamp() == nil)
+        clock.following(true)
+        let stamp = try #require(clock.stamp())
+        #expect(clock.isCurrent(stamp, accounts: [1], statuses: [2]))
+        clock.following(false)
+        #expect(clock.stamp() == nil)
+        #expect(!clock.isCurrent(stamp, accounts: [1], statuses: [2]))
+    }
+
+    @Test func aChangeMakesStaleOnlyWhatWasReadFromIt() throws {
+        let clock = following()
+        let stamp = try #require(clock.stamp())
+        clock.record("a7,s9")
+        #expect(!clock.isCurrent(stamp, accounts: [7], statuses: []))
+        #expect(!clock.isCurrent(stamp, accounts: [], statuses: [9]))
+        #expect(clock.isCurrent(stamp, accounts: [8], statuses: [7, 10]))
+        // Read after the change: current.
+        let later = try #require(clock.stamp())
+        #expect(clock.isCurrent(later, accounts: [7], statuses: [9]))
+    }
+
+    @Test func everythingAndUnknownKeys() throws {
+        let clock = following()
+        let stamp = try #require(clock.stamp())
+        clock.record("x1,,s,a")
+        #expect(clock.isCurrent(stamp, accounts: [1], statuses: [1]))
+        clock.record("g")
+        #expect(!clock.isCurrent(stamp, accounts: [], statuses: []))
+        let later = try #require(clock.stamp())
+        clock.changedEverything()
+        #expect(!clock.isCurrent(later, accounts: [], statuses: []))
+    }
+
+    @Test func resumingFollowingMakesEarlierStampsStale() throws {
+        let clock = following()
+        let stamp = try #require(clock.stamp())
+        clock.following(false)
+        clock.following(true)
+        #expect(!clock.isCurrent(stamp, accounts: [], statuses: []))
+    }
+
+    @Test func pastCapacityTheRecordStartsOver() throws {
+        let clock = ChangeClock(capacity: 3)
+        clock.following(true)
+        let stamp = try #require(clock.stamp())
+        clock.record("a1,a2")
+        let between = try #require(clock.stamp())
+        #expect(clock.isCurrent(between, accounts: [3], statuses: []))
+        clock.record("a3,a4")
+        #expect(!clock.isCurrent(stamp, accounts: [9], statuses: []))
+        #expect(!clock.isCurrent(between, accounts: [9], statuses: []))
+    }
+
+    @Test func cacheKeepsValuesWhileCurrent() throws {
+        let clock = following()
+        let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60))
+        cache.store(1, for: "page", stamp: clock.stamp(), accounts: [5], statuses: [6], cost: 10)
+        #expect(cache.value(for: "page") == 1)
+        #expect(cache.value(for: "other") == nil)
+        clock.record("s6")
+        #expect(cache.value(for: "page") == nil)
+        let stats = cache.statistics
+        #expect(stats.hits == 1 && stats.misses == 2 && stats.entries == 0 && stats.cost == 0)
+        // A value read while changes were not followed is not kept.
+        cache.store(2, for: "page", stamp: nil, accounts: [], statuses: [])
+        #expect(cache.value(for: "page") == nil)
+    }
+
+    @Test func cacheEntriesExpireAndCapacityHolds() async throws {
+        let clock = following()
+        let short = StampedCache<Int, Int>(clock: clock, capacity: 1000, lifetime: .milliseconds(20))
+        short.store(1, for: 1, stamp: clock.stamp(), accounts: [], statuses: [])
+        try await Task.sleep(for: .milliseconds(40))
+        #expect(short.value(for: 1) == nil)
+
+        let small = StampedCache<Int, Int>(clock: clock, capacity: 100, lifetime: .seconds(60))
+        small.store(0, for: 0, stamp: clock.stamp(), accounts: [], statuses: [], cost: 26)
+        #expect(small.value(for: 0) == nil, "an entry over a quarter of the capacity is not kept")
+        for key in 1...20 { small.store(key, for: key, stamp: clock.stamp(), accounts: [], statuses: [], cost: 10) }
+        let stats = small.statistics
+        #expect(stats.cost <= 100 && stats.entries == stats.cost / 10 && stats.entries > 0)
+    }
+}

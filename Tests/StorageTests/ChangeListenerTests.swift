@@ -1,0 +1,116 @@
+import Domain
+import Foundation
+import KithTestSupport
+import PostgresNIO
+import Storage
+import Testing
+
+/// The triggers of migration 0012 and the listener that records them: each change names the
+/// accounts and posts it touched, and a fence returns only once every change committed before
+/// it has been recorded.
+@Suite struct ChangeListenerTests {
+    func withListener(_ name: String, _ body: @Sendable (DatabasePool, ChangeListener, [Int64]) async throws -> Void) async throws {
+        try await TestDatabase.with(name) { testDB in
+            try await testDB.withDatabase { db in
+                try await MigrationRunner(client: db.client, directory: TestDatabase.migrationsDirectory, logger: TestDatabase.logger).migrate()
+                let repo = PostgresAccountRepository(client: db.client, logger: TestDatabase.logger)
+                var ids: [Int64] = []
+                for name in ["ann", "ben", "cat"] {
+                    let account = try await repo.createLocal(
+                        NewLocalAccount(
+                            username: try Username(name), email: "\(name)@example.com", role: .user, passwordHash: "$2b$12$hash",
+                            publicKeyPEM: "-", privateKeyPEM: "-", baseURL: "https://kith.example"))
+                    ids.append(account.id)
+                }
+                let listener = ChangeListener(client: db.client, clock: ChangeClock(), logger: TestDatabase.logger)
+                let task = Task { try await listener.run() }
+                defer { task.cancel() }
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !listener.clock.isFollowing {
+                    guard ContinuousClock.now < deadline else { throw KithError(.unavailable, "the listener did not start") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await body(db, listener, ids)
+            }
+        }
+    }
+
+    func run(_ db: DatabasePool, _ sql: String) async throws {
+        try await db.client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
+    }
+
+    @Test func aFenceReturnsOnlyOnceEarlierChangesAreRecorded() async throws {
+        try await withListener("changes_fence") { db, listener, ids in
+            let clock = listener.clock
+            // Checked straight after each fence, many times: a fence that did not wait would
+            // let some check run before its notification arrived.
+            for round in 0..<50 {
+                let stamp = try #require(clock.stamp())
+                try await run(db, "UPDATE accounts SET display_name = 'round \(round)' WHERE id = \(ids[round % 3])")
+                await listener.fence()
+                #expect(!clock.isCurrent(stamp, accounts: [ids[round % 3]], statuses: []), "round \(round)")
+                #expect(clock.isCurrent(stamp, accounts: [ids[(round + 1) % 3]], statuses: []), "round \(round)")
+            }
+        }
+    }
+
+    @Test func eachChangeNamesWhatItTouched() async throws {
+        try await withListener("changes_keys") { db, listener, ids in
+            let clock = listener.clock
+            let (ann, ben, cat) = (ids[0], ids[1], ids[2])
+            func changed(_ sql: String) async throws -> (accounts: Set<Int64>, statuses: Set<Int64>) {
+                let stamp = try #require(clock.stamp())
+                try await run(db, sql)
+                await listener.fence()
+                let candidates = Array(Set(ids + (try await statusIDs(db))))
+                return (
+                    Set(candidates.filter { !clock.isCurrent(stamp, accounts: [$0], statuses: []) }),
+                    Set(candidates.filter { !clock.isCurrent(stamp, accounts: [], statuses: [$0]) })
+                )
+            }
+            // A post: its author and itself.
+            var touched = try await changed(
+                "INSERT INTO statuses (uri, account_id, content, visibility, local) VALUES ('https://kith.example/s/1', \(ann), 'x', 'public', true)")
+            let post = try await statusIDs(db)[0]
+            #expect(touched.accounts == [ann] && touched.statuses == [post])
+            // A reply: its author, itself and its parent (whose reply count changed).
+            touched = try await changed(
+                """
+                INSERT INTO statuses (uri, account_id, content, visibility, local, in_reply_to_id, in_reply_to_uri)
+                VALUES ('https://kith.example/s/2', \(ben), 'y', 'public', true, \(post), 'https://kith.example/s/1')
+                """)
+            #expect(touched.accounts == [ben] && touched.statuses.contains(post) && touched.statuses.count == 2)
+            // A favourite: the post only.
+            touched = try await changed("INSERT INTO favourites (account_id, status_id) VALUES (\(cat), \(post))")
+            #expect(touched.accounts.isEmpty && touched.statuses == [post])
+            // A follow, a mute, a block: both accounts.
+            touched = try await changed("INSERT INTO follows (account_id, target_account_id, state) VALUES (\(cat), \(ann), 'accepted')")
+            #expect(touched.accounts == [cat, ann] && touched.statuses.isEmpty)
+            touched = try await changed("INSERT INTO mutes (account_id, target_account_id) VALUES (\(ben), \(cat))")
+            #expect(touched.accounts == [ben, cat])
+            touched = try await changed("DELETE FROM mutes WHERE account_id = \(ben)")
+            #expect(touched.accounts == [ben, cat])
+            // Something unrelated: nothing.
+            touched = try await changed("UPDATE node_keys SET created_at = created_at")
+            #expect(touched.accounts.isEmpty && touched.statuses.isEmpty)
+            // A statement touching too many rows to name: everything.
+            let stamp = try #require(clock.stamp())
+            try await run(
+                db,
+                """
+                INSERT INTO statuses (uri, account_id, content, visibility, local)
+                SELECT 'https://kith.example/bulk/' || n, \(cat), 'z', 'public', true FROM generate_series(1, 500) n
+                """)
+            await listener.fence()
+            #expect(!clock.isCurrent(stamp, accounts: [], statuses: []))
+        }
+    }
+
+    func statusIDs(_ db: DatabasePool) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in try await db.client.query("SELECT id FROM statuses ORDER BY id", logger: TestDatabase.logger).decode(Int64.self) {
+            ids.append(id)
+        }
+        return ids
+    }
+}
