@@ -23,6 +23,8 @@ public struct ClientAPIController: Sendable {
         /// Without a token the API shows nothing but the instance (the default); with the wall
         /// down, public posts, accounts and timelines are readable anonymously, as on Mastodon.
         public var loginWall = true
+        /// Rendered home timeline pages by reader and query (nil: every page is rendered anew).
+        public var pages: StampedCache<String, CachedPage>?
 
         public init(
             oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
@@ -129,8 +131,7 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/timelines/home") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
-            let page = try Self.page(request)
-            return try await self.statusPage(try await self.d.timelines.homeTimeline(accountID: viewer.id, page: page), request: request, viewer: viewer)
+            return try await self.homePage(request, viewer: viewer)
         }
         router.get("/api/v1/timelines/public") { request, _ in
             let viewer = try await self.reader(request, scope: "read:statuses")
@@ -431,7 +432,12 @@ public struct ClientAPIController: Sendable {
     /// their counts, mentioned accounts, each post's counts, the viewer's marks, reply parents'
     /// authors) is read in at most three queries for the whole page, not per post.
     func statusEntities(_ statuses: [Status], viewer: Account) async throws -> [JSONValue] {
-        guard !statuses.isEmpty else { return [] }
+        try await renderStatuses(statuses, viewer: viewer).entities
+    }
+
+    /// The entities and what they were made from.
+    func renderStatuses(_ statuses: [Status], viewer: Account) async throws -> (entities: [JSONValue], page: StatusPageData) {
+        guard !statuses.isEmpty else { return ([], StatusPageData(details: [:])) }
         let originals = try await d.statuses.statuses(ids: statuses.compactMap(\.reblogOfID))
         let all = statuses + originals
         var page = StatusPageData(details: try await d.timelines.details(viewerID: viewer.id, statusIDs: all.map(\.id)))
@@ -448,7 +454,7 @@ public struct ClientAPIController: Sendable {
             // A post whose author is gone (deleted meanwhile) is left out, as a 404 would be.
             if let entity = statusEntity(status, page: page) { result.append(entity) }
         }
-        return result
+        return (result, page)
     }
 
     func statusEntity(_ status: Status, viewer: Account) async throws -> JSONValue {

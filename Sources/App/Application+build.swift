@@ -62,6 +62,9 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PrometheusMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ErrorMiddleware())
+    if let changes = dependencies.runtime?.changes {
+        router.add(middleware: ChangeFenceMiddleware(fence: changes))
+    }
     OperationsController(
         database: dependencies.database, registry: dependencies.registry, version: KithVersion.current,
         metricsToken: config.metricsToken
@@ -92,6 +95,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.processor,
             localAccounts: runtime.accounts, node: config.nodeIdentity, maxPostLength: 5000)
         clientDependencies.loginWall = config.loginWall
+        clientDependencies.pages = runtime.pages
         let clientAPI = ClientAPIController(clientDependencies)
         clientAPI.addRoutes(to: router)
         ClientToServerController(api: clientAPI).addRoutes(to: router)

@@ -32,6 +32,10 @@ public final class FederationRuntime: Sendable {
     /// OAuth 2 for the client APIs.
     public let oauth: OAuthService
     public let statistics: PostgresNodeRepository
+    /// Follows the database's changes for the caches below; nil with caching off.
+    public let changes: ChangeListener?
+    /// Rendered home timeline pages, by reader and query.
+    public let pages: StampedCache<String, CachedPage>?
 
     public init(database: DatabasePool, config: KithConfig, settings: FederationSettings? = nil, logger: Logger) {
         let node = config.nodeIdentity
@@ -71,12 +75,26 @@ public final class FederationRuntime: Sendable {
             admission: groups)
         self.settings = settings
         self.node = node
-        self.oauth = OAuthService(repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher())
+        var tokens: StampedCache<String, AccessToken>?
+        if config.cacheMegabytes > 0 {
+            let clock = ChangeClock()
+            let bytes = config.cacheMegabytes * 1_048_576
+            changes = ChangeListener(client: database.client, clock: clock, logger: logger)
+            pages = StampedCache(clock: clock, capacity: bytes, lifetime: .seconds(30))
+            // A token entry costs about a kilobyte (token, application and account).
+            tokens = StampedCache(clock: clock, capacity: max(1, bytes / 8 / 1024), lifetime: .seconds(60))
+        } else {
+            changes = nil
+            pages = nil
+        }
+        self.oauth = OAuthService(
+            repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher(), tokens: tokens)
         self.statistics = nodeRepository
     }
 
-    /// The background services: inbox processing, delivery, and the HTTP client's shutdown.
-    public var services: [any Service] { [processor, delivery, HTTPClientService(client: http)] }
+    /// The background services: inbox processing, delivery, the HTTP client's shutdown and, with
+    /// caching on, following the database's changes.
+    public var services: [any Service] { [processor, delivery, HTTPClientService(client: http)] + (changes.map { [$0] } ?? []) }
 
     public var activityPubStorage: ActivityPubController<AppRequestContext>.Storage {
         .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store, groups: store)

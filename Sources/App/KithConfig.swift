@@ -36,6 +36,9 @@ public struct KithConfig: Sendable, Equatable {
     public var loginWall: Bool = true
     public var deliveryMaxAttempts: Int = 16
     public var deliveryConcurrencyPerHost: Int = 4
+    /// Memory for rendered home timeline pages and signed-in tokens, kept while what they were
+    /// built from is unchanged; 0 turns caching (and following the database's changes) off.
+    public var cacheMegabytes: Int = 64
     /// The config file that was read, if any.
     public var configFile: String?
 
@@ -104,11 +107,12 @@ public struct SettingKey: Sendable, Hashable {
     public static let loginWall = SettingKey(key: "access.login_wall", flag: "login-wall")
     public static let deliveryMaxAttempts = SettingKey(key: "federation.delivery_max_attempts", flag: "delivery-max-attempts")
     public static let deliveryConcurrencyPerHost = SettingKey(key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host")
+    public static let cacheMegabytes = SettingKey(key: "cache.megabytes", flag: "cache-megabytes")
 
     public static let all: [SettingKey] = [
         .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
         .logLevel, .federationMode, .registrationMode, .metricsToken, .federationAllowHTTP, .federationAllowPrivateAddresses,
-        .deliveryMaxAttempts, .deliveryConcurrencyPerHost, .federationAuthorizedFetch, .loginWall,
+        .deliveryMaxAttempts, .deliveryConcurrencyPerHost, .federationAuthorizedFetch, .loginWall, .cacheMegabytes,
     ]
 }
 
@@ -208,6 +212,7 @@ public struct ConfigLoader: Sendable {
         if let value = try reader.bool(.loginWall) { config.loginWall = value }
         if let value = try reader.int(.deliveryMaxAttempts, range: 1...100) { config.deliveryMaxAttempts = value }
         if let value = try reader.int(.deliveryConcurrencyPerHost, range: 1...64) { config.deliveryConcurrencyPerHost = value }
+        if let value = try reader.int(.cacheMegabytes, range: 0...65536) { config.cacheMegabytes = value }
         return config
     }
 

@@ -12,11 +12,19 @@ public struct OAuthService: Sendable {
     let repository: any OAuthRepository
     let hasher: any PasswordHasher
     let throttle: LoginThrottle
+    /// Tokens read with their accounts, kept while neither changed (revoking a token or
+    /// suspending its account changes the account), so that most requests need no query to know
+    /// who is asking.
+    let tokens: StampedCache<String, AccessToken>?
 
-    public init(repository: any OAuthRepository, hasher: any PasswordHasher, throttle: LoginThrottle = LoginThrottle()) {
+    public init(
+        repository: any OAuthRepository, hasher: any PasswordHasher, throttle: LoginThrottle = LoginThrottle(),
+        tokens: StampedCache<String, AccessToken>? = nil
+    ) {
         self.repository = repository
         self.hasher = hasher
         self.throttle = throttle
+        self.tokens = tokens
     }
 
     /// An OAuth error with its RFC 6749 code (`invalid_grant`, …) and HTTP status.
@@ -227,11 +235,22 @@ public struct OAuthService: Sendable {
             throw KithError(.unauthorized, "The access token is invalid")
         }
         let raw = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard !raw.isEmpty, let token = try await repository.token(hash: Self.hash(raw)) else {
+        guard !raw.isEmpty, let token = try await token(hash: Self.hash(raw)) else {
             throw KithError(.unauthorized, "The access token is invalid")
         }
         if let scope, !token.scopes.allows(scope) {
             throw KithError(.forbidden, "This action is outside the authorized scopes")
+        }
+        return token
+    }
+
+    /// The live token with this hash, from the cache when it is still current.
+    func token(hash: String) async throws -> AccessToken? {
+        if let cached = tokens?.value(for: hash) { return cached }
+        let stamp = tokens?.clock.stamp()
+        guard let token = try await repository.token(hash: hash) else { return nil }
+        if let tokens, let accountID = token.accountID, token.account != nil {
+            tokens.store(token, for: hash, stamp: stamp, accounts: [accountID], statuses: [])
         }
         return token
     }

@@ -504,6 +504,9 @@ public struct StatusDetails: Sendable, Equatable {
 public protocol TimelineRepository: Sendable {
     /// Posts of the accounts `accountID` follows and its own, that it may see; newest first.
     func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status]
+    /// The accounts whose posts can be in `accountID`'s home timeline: the accounts it follows
+    /// (accepted) and itself.
+    func homeSources(accountID: Int64) async throws -> [Int64]
     /// Public posts (only local or only remote ones when `local` is set); newest first.
     /// Authors the viewer blocked or muted are left out.
     func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status]

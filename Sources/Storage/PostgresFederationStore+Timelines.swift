@@ -68,6 +68,14 @@ extension PostgresFederationStore: TimelineRepository {
         return try await self.page(Self.homeFilter, binds: binds, page: page)
     }
 
+    public func homeSources(accountID: Int64) async throws -> [Int64] {
+        var ids = [accountID]
+        let rows = try await client.query(
+            "SELECT target_account_id FROM follows WHERE account_id = \(accountID) AND state = 'accepted'", logger: logger)
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
+    }
+
     /// The home timeline of the reader `$1`: own posts and those of followed accounts, as far
     /// as the reader may see them and has not blocked or muted their authors.
     static let homeFilter = """

@@ -33,6 +33,7 @@ struct SettingsOptions: ParsableArguments {
     @Option(help: "Deliveries in flight to one host at once (1-64).") var deliveryConcurrencyPerHost: String?
     @Option(help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false.") var federationAuthorizedFetch: String?
     @Option(help: "Show nothing to anonymous API readers: true (default) or false.") var loginWall: String?
+    @Option(help: "Memory (MB) for rendered home pages and tokens; 0 turns caching off.") var cacheMegabytes: String?
 
     var flags: [SettingKey: String] {
         let pairs: [(SettingKey, String?)] = [
@@ -42,7 +43,7 @@ struct SettingsOptions: ParsableArguments {
             (.registrationMode, registrationMode), (.metricsToken, metricsToken), (.federationAllowHTTP, federationAllowHttp),
             (.federationAllowPrivateAddresses, federationAllowPrivateAddresses), (.deliveryMaxAttempts, deliveryMaxAttempts),
             (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost), (.federationAuthorizedFetch, federationAuthorizedFetch),
-            (.loginWall, loginWall),
+            (.loginWall, loginWall), (.cacheMegabytes, cacheMegabytes),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }

@@ -132,6 +132,18 @@ import Testing
             contains: ["--delivery-max-attempts", "out of range"])
     }
 
+    @Test func cacheSize() async throws {
+        #expect(KithConfig().cacheMegabytes == 64)
+        let (dir, path) = try writeFile("cache:\n  megabytes: 16\n")
+        defer { dir.remove() }
+        #expect(try await ConfigLoader(environment: [:], configFile: path).load().cacheMegabytes == 16)
+        #expect(try await ConfigLoader(flags: [.cacheMegabytes: "0"], environment: ["KITH_CACHE_MEGABYTES": "8"], configFile: path).load().cacheMegabytes == 0)
+        #expect(try await ConfigLoader(environment: ["KITH_CACHE_MEGABYTES": "8"], configFile: path).load().cacheMegabytes == 8)
+        await expectConfigError(
+            ConfigLoader(environment: ["KITH_CACHE_MEGABYTES": "-1"], configFile: nil, defaultConfigFile: "/nonexistent"),
+            contains: ["KITH_CACHE_MEGABYTES", "out of range"])
+    }
+
     func expectConfigError(_ loader: ConfigLoader, contains parts: [String], sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             _ = try await loader.load()

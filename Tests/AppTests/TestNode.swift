@@ -35,10 +35,14 @@ final class TestNode: @unchecked Sendable {
         allowHTTP: true, allowPrivateAddresses: true, requestTimeout: .seconds(5), deliveryMaxAttempts: 6, deliveryBackoffScale: 0.02,
         circuitBreakerThreshold: 100)
 
-    init(name: String, settings: FederationSettings = TestNode.testSettings, authorizedFetch: Bool = true, loginWall: Bool = true) async throws {
+    init(
+        name: String, settings: FederationSettings = TestNode.testSettings, authorizedFetch: Bool = true, loginWall: Bool = true,
+        cacheMegabytes: Int = KithConfig().cacheMegabytes
+    ) async throws {
         self.name = name
         self.port = try Loopback.freePort()
         var config = KithConfig()
+        config.cacheMegabytes = cacheMegabytes
         config.federationAuthorizedFetch = authorizedFetch
         config.loginWall = loginWall
         config.publicURL = "http://127.0.0.1:\(port)"

@@ -1,0 +1,146 @@
+import ActivityStreams
+import Domain
+import Foundation
+import KithTestSupport
+import PostgresNIO
+import Testing
+
+/// Home pages and tokens kept in memory: served again while nothing they show changed, and
+/// never stale after a change, whether it came through the API, from another process or by hand.
+@Suite(.serialized) struct HomePageCacheTests {
+    typealias API = ClientAPITests.API
+
+    struct Setup {
+        let node: TestNode
+        let alice: API
+        let bob: API
+        let carol: API
+        let bobID: String
+    }
+
+    func withSetup(cacheMegabytes: Int = 64, _ body: @Sendable (Setup) async throws -> Void) async throws {
+        try await withNodeGate {
+            let node = try await TestNode(name: "cache", cacheMegabytes: cacheMegabytes)
+            do {
+                try await node.start()
+                let tokens = ClientAPITests()
+                let alice = API(node: node, token: try await tokens.token(node, try await node.createAccount("alice")))
+                let bobAccount = try await node.createAccount("bob")
+                let bob = API(node: node, token: try await tokens.token(node, bobAccount))
+                let carol = API(node: node, token: try await tokens.token(node, try await node.createAccount("carol")))
+                if let changes = node.runtime.changes {
+                    try await eventually("following the database's changes") { changes.clock.isFollowing }
+                }
+                #expect(try await alice.post("/api/v1/accounts/\(bobAccount.id)/follow").json?["following"] == true)
+                try await body(Setup(node: node, alice: alice, bob: bob, carol: carol, bobID: String(bobAccount.id)))
+            } catch {
+                await node.remove()
+                throw error
+            }
+            await node.remove()
+        }
+    }
+
+    func home(_ api: API) async throws -> [JSONValue] {
+        let reply = try await api.get("/api/v1/timelines/home")
+        #expect(reply.status == 200, "\(reply.body)")
+        return reply.json?.listValue ?? []
+    }
+
+    @Test func aPageIsServedAgainUntilSomethingOnItChanges() async throws {
+        try await withSetup { s in
+            let pages = try #require(s.node.runtime.pages)
+            let posted = try await s.bob.post("/api/v1/statuses", #"{"status":"first","visibility":"public"}"#)
+            let postID = try #require(posted.json?["id"]?.stringValue)
+            #expect(try await home(s.alice).map { $0["id"]?.stringValue } == [postID])
+
+            // Nothing changed: the same page from memory.
+            let before = pages.statistics.hits
+            let again = try await s.alice.get("/api/v1/timelines/home")
+            #expect(again.json?.listValue.map { $0["id"]?.stringValue } == [postID])
+            #expect(again.headers["link"]?.contains("max_id=\(postID)") == true)
+            #expect(pages.statistics.hits == before + 1)
+
+            // Someone alice does not follow favourites the post: its count changes at once.
+            #expect(try await s.carol.post("/api/v1/statuses/\(postID)/favourite").status == 200)
+            #expect(try await home(s.alice).first?["favourites_count"] == 1)
+            // alice's own mark.
+            #expect(try await s.alice.post("/api/v1/statuses/\(postID)/bookmark").status == 200)
+            #expect(try await home(s.alice).first?["bookmarked"] == true)
+
+            // bob posts again and changes his name: the page has both at once.
+            let second = try #require(try await s.bob.post("/api/v1/statuses", #"{"status":"second"}"#).json?["id"]?.stringValue)
+            #expect(try await home(s.alice).map { $0["id"]?.stringValue } == [second, postID])
+            #expect(try await ClientAPIRelationsTests().patch(s.bob, "/api/v1/accounts/update_credentials", #"{"display_name":"Robert"}"#).status == 200)
+            #expect(try await home(s.alice).first?["account"]?["display_name"] == "Robert")
+
+            // Muting bob empties it; unmuting brings him back; deleting a post takes it away.
+            #expect(try await s.alice.post("/api/v1/accounts/\(s.bobID)/mute").status == 200)
+            #expect(try await home(s.alice).isEmpty)
+            #expect(try await s.alice.post("/api/v1/accounts/\(s.bobID)/unmute").status == 200)
+            #expect(try await home(s.alice).count == 2)
+            #expect(try await s.bob.delete("/api/v1/statuses/\(second)").status == 200)
+            #expect(try await home(s.alice).map { $0["id"]?.stringValue } == [postID])
+
+            // Unfollowing empties it.
+            #expect(try await s.alice.post("/api/v1/accounts/\(s.bobID)/unfollow").status == 200)
+            #expect(try await home(s.alice).isEmpty)
+        }
+    }
+
+    @Test func changesMadeOutsideTheAPIReachThePage() async throws {
+        try await withSetup { s in
+            let posted = try await s.bob.post("/api/v1/statuses", #"{"status":"original"}"#)
+            let postID = try #require(posted.json?["id"].flatMap { $0.stringValue.flatMap(Int64.init) })
+            #expect(try await home(s.alice).first?["content"]?.stringValue?.contains("original") == true)
+            _ = try await home(s.alice)
+
+            // As another process or an operator in psql would: the trigger's notification drops
+            // the page within moments.
+            try await s.node.execute("UPDATE statuses SET content = '<p>changed by hand</p>' WHERE id = \(postID)")
+            try await eventually("the page shows the change", timeout: .seconds(5)) {
+                try await home(s.alice).first?["content"] == "<p>changed by hand</p>"
+            }
+
+            // A token revoked by hand stops working.
+            try await s.node.execute("UPDATE oauth_tokens SET revoked_at = now() WHERE account_id = (SELECT id FROM accounts WHERE username = 'carol')")
+            try await eventually("the revoked token is refused", timeout: .seconds(5)) {
+                try await s.carol.get("/api/v1/timelines/home").status == 401
+            }
+        }
+    }
+
+    @Test func changesMissedWhileDisconnectedAreNotServed() async throws {
+        try await withSetup { s in
+            let changes = try #require(s.node.runtime.changes)
+            let posted = try await s.bob.post("/api/v1/statuses", #"{"status":"before"}"#)
+            let postID = try #require(posted.json?["id"].flatMap { $0.stringValue.flatMap(Int64.init) })
+            _ = try await home(s.alice)
+            _ = try await home(s.alice)
+
+            // The listening connection dies; a change is made that no notification announces
+            // (triggers off for that session). Once listening again, nothing from before is served.
+            try await s.node.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+            try await s.node.pool.client.withConnection { connection in
+                try await connection.query("SET session_replication_role = replica", logger: TestDatabase.logger)
+                try await connection.query("UPDATE statuses SET content = '<p>unannounced</p>' WHERE id = \(postID)", logger: TestDatabase.logger)
+                try await connection.query("SET session_replication_role = origin", logger: TestDatabase.logger)
+            }
+            try await eventually("following again", timeout: .seconds(10)) { changes.clock.isFollowing }
+            try await eventually("the page shows the unannounced change", timeout: .seconds(10)) {
+                try await home(s.alice).first?["content"] == "<p>unannounced</p>"
+            }
+        }
+    }
+
+    @Test func withCachingOffEveryPageIsReadAnew() async throws {
+        try await withSetup(cacheMegabytes: 0) { s in
+            #expect(s.node.runtime.changes == nil && s.node.runtime.pages == nil)
+            let posted = try await s.bob.post("/api/v1/statuses", #"{"status":"plain"}"#)
+            let postID = try #require(posted.json?["id"].flatMap { $0.stringValue.flatMap(Int64.init) })
+            #expect(try await home(s.alice).count == 1)
+            try await s.node.execute("UPDATE statuses SET content = '<p>at once</p>' WHERE id = \(postID)")
+            #expect(try await home(s.alice).first?["content"] == "<p>at once</p>")
+        }
+    }
+}
