@@ -51,7 +51,7 @@ public struct AdminService: Sendable {
 
     /// Mastodon's `digest` of a blocked domain: SHA-256, hex.
     public static func digest(_ domain: String) -> String {
-        SHA256.hash(data: Array(domain.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(domain.utf8)))
     }
 
     static func json<T: Encodable>(_ value: T?) -> String? { AuditDocument.encode(value) }

@@ -49,7 +49,7 @@ public struct OAuthService: Sendable {
     }
 
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(secret.utf8)))
     }
 
     // MARK: Applications

@@ -140,7 +140,7 @@ public final class InboxProcessor: Service, Sendable {
     /// A stable id for an activity this node sends in answer to `source`, so a retried item
     /// does not send a second answer.
     func answerID(_ account: Account, _ kind: String, to source: String) -> String {
-        let digest = SHA256.hash(data: Array(source.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: Array(source.utf8)).prefix(12))
         return "\(account.uri)#\(kind)/\(digest)"
     }
 

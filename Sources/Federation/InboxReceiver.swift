@@ -76,7 +76,7 @@ public struct InboxReceiver: Sendable {
             recipientID = account.id
         }
         // Activities without an id (a few servers send transient ones) are keyed by their body.
-        let id = activity.id ?? "urn:kith:sha256:" + SHA256.hash(data: request.body).map { String(format: "%02x", $0) }.joined()
+        let id = activity.id ?? "urn:kith:sha256:" + Hex.lowercase(SHA256.hash(data: request.body))
         let isNew = try await queue.enqueueInbox(
             activityURI: id, type: activity.type, actorURI: activity.actor, recipientAccountID: recipientID,
             payload: String(decoding: request.body, as: UTF8.self))

@@ -52,7 +52,7 @@ public struct MigrationRunner: Sendable {
             guard let data = FileManager.default.contents(atPath: path), let sql = String(data: data, encoding: .utf8) else {
                 throw KithError(.misconfigured, "cannot read migration file \(path) as UTF-8")
             }
-            let checksum = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let checksum = Hex.lowercase(SHA256.hash(data: data))
             files.append(MigrationFile(version: version, name: String(parts[1]), sql: sql, checksum: checksum))
         }
         files.sort { $0.version < $1.version }

@@ -1,0 +1,9 @@
+import Domain
+import Testing
+
+@Suite struct HexTests {
+    @Test func lowercaseDigitsTwoPerByte() {
+        #expect(Hex.lowercase([0x00, 0x0f, 0xa5, 0xff, 0x10]) == "000fa5ff10")
+        #expect(Hex.lowercase([UInt8]()) == "")
+    }
+}
