@@ -1,7 +1,7 @@
 -- Every change to what a timeline page or a signed-in request is built from is announced on
 -- the channel kith_changes, whichever process or tool made it: 'a<id>' for an account (its
--- profile, posts, follows, mutes, blocks, tokens), 's<id>' for a post (its text, counts,
--- favourites, bookmarks, pins, mentions, tags), 'g' for everything. Each node process follows
+-- profile, posts, favourites, bookmarks, pins, follows, mutes, blocks, tokens), 's<id>' for a
+-- post (its text, counts, favourites, bookmarks, pins, mentions, tags), 'g' for everything. Each node process follows
 -- the channel and keeps rendered pages and token lookups only while nothing they came from has
 -- changed. PostgreSQL sends a transaction's notifications when it commits, in commit order.
 
@@ -33,9 +33,9 @@ BEGIN
         ('follows', $k$'a' || account_id, 'a' || target_account_id$k$),
         ('mutes', $k$'a' || account_id, 'a' || target_account_id$k$),
         ('blocks', $k$'a' || account_id, 'a' || target_account_id$k$),
-        ('favourites', $k$'s' || status_id$k$),
-        ('bookmarks', $k$'s' || status_id$k$),
-        ('status_pins', $k$'s' || status_id$k$),
+        ('favourites', $k$'s' || status_id, 'a' || account_id$k$),
+        ('bookmarks', $k$'s' || status_id, 'a' || account_id$k$),
+        ('status_pins', $k$'s' || status_id, 'a' || account_id$k$),
         ('status_mentions', $k$'s' || status_id$k$),
         ('status_tags', $k$'s' || status_id$k$),
         ('oauth_tokens', $k$'a' || account_id$k$),

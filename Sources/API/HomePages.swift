@@ -17,10 +17,10 @@ public struct CachedPage: Sendable {
 }
 
 extension ClientAPIController {
-    /// The home timeline, from the page cache while nothing it shows has changed: not the
-    /// reader (follows, mutes, blocks, tokens), not an account it follows (a new post, a profile
-    /// change), not a shown post (counts, marks, edits, deletion) or its author, booster,
-    /// mentioned accounts or reply parent.
+    /// The home timeline, from the page cache. The reader's own changes (posts, favourites,
+    /// bookmarks, follows, mutes, blocks) drop the page at once; other changes to what it shows
+    /// (a followed account's new post or profile, a shown post's counts, edits or deletion, its
+    /// author, booster, mentioned accounts or reply parent) show within the cache's grace.
     func homePage(_ request: Request, viewer: Account) async throws -> Response {
         let key = "\(viewer.id)?\(request.uri.query ?? "")"
         if let cached = d.pages?.value(for: key) { return cached.response }
@@ -35,7 +35,7 @@ extension ClientAPIController {
         if let pages = d.pages, stamp != nil {
             let shown = statuses + data.originals.values
             pages.store(
-                rendered, for: key, stamp: stamp,
+                rendered, for: key, stamp: stamp, strict: [viewer.id],
                 accounts: sources + Array(data.authors.keys) + data.mentioned.values.map(\.id),
                 statuses: shown.map(\.id) + shown.compactMap(\.inReplyToID),
                 cost: rendered.body.readableBytes + key.utf8.count + 64)

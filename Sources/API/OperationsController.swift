@@ -9,12 +9,19 @@ public struct OperationsController<Context: RequestContext>: Sendable {
     let version: String
     /// When set, `/metrics` requires `Authorization: Bearer <token>`.
     let metricsToken: String?
+    /// The in-memory caches by name, reported at each scrape: lookups answered and not,
+    /// entries and their size.
+    let caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)]
 
-    public init(database: any HealthCheck, registry: PrometheusCollectorRegistry, version: String, metricsToken: String? = nil) {
+    public init(
+        database: any HealthCheck, registry: PrometheusCollectorRegistry, version: String, metricsToken: String? = nil,
+        caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
+    ) {
         self.database = database
         self.registry = registry
         self.version = version
         self.metricsToken = metricsToken.flatMap { $0.isEmpty ? nil : $0 }
+        self.caches = caches
     }
 
     public func addRoutes(to router: Router<Context>) {
@@ -44,6 +51,14 @@ public struct OperationsController<Context: RequestContext>: Sendable {
     }
 
     func metrics() -> Response {
+        for (name, statistics) in caches {
+            let figures = statistics()
+            let labels = [("cache", name)]
+            registry.makeGauge(name: "kith_cache_hits", labels: labels).set(Double(figures.hits))
+            registry.makeGauge(name: "kith_cache_misses", labels: labels).set(Double(figures.misses))
+            registry.makeGauge(name: "kith_cache_entries", labels: labels).set(Double(figures.entries))
+            registry.makeGauge(name: "kith_cache_size", labels: labels).set(Double(figures.cost))
+        }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(4096)
         registry.emit(into: &buffer)

@@ -65,9 +65,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     if let changes = dependencies.runtime?.changes {
         router.add(middleware: ChangeFenceMiddleware(fence: changes))
     }
+    var caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
+    if let pages = dependencies.runtime?.pages { caches["home_pages"] = { pages.statistics } }
+    if let tokens = dependencies.runtime?.tokens { caches["tokens"] = { tokens.statistics } }
     OperationsController(
         database: dependencies.database, registry: dependencies.registry, version: KithVersion.current,
-        metricsToken: config.metricsToken
+        metricsToken: config.metricsToken, caches: caches
     ).addRoutes(to: router)
     if let federation = dependencies.federation {
         FederationDocumentsController<AppRequestContext>(

@@ -36,6 +36,8 @@ public final class FederationRuntime: Sendable {
     public let changes: ChangeListener?
     /// Rendered home timeline pages, by reader and query.
     public let pages: StampedCache<String, CachedPage>?
+    /// Tokens with their accounts, by token hash.
+    public let tokens: StampedCache<String, AccessToken>?
 
     public init(database: DatabasePool, config: KithConfig, settings: FederationSettings? = nil, logger: Logger) {
         let node = config.nodeIdentity
@@ -75,18 +77,22 @@ public final class FederationRuntime: Sendable {
             admission: groups)
         self.settings = settings
         self.node = node
-        var tokens: StampedCache<String, AccessToken>?
+        let tokens: StampedCache<String, AccessToken>?
         if config.cacheMegabytes > 0 {
             let clock = ChangeClock()
             let bytes = config.cacheMegabytes * 1_048_576
             changes = ChangeListener(client: database.client, clock: clock, logger: logger)
-            pages = StampedCache(clock: clock, capacity: bytes, lifetime: .seconds(30))
+            // Others' changes reach a reader's cached home page within about a second, as posts
+            // reach Mastodon's home feeds through its fan-out queue; the reader's own at once.
+            pages = StampedCache(clock: clock, capacity: bytes, lifetime: .seconds(30), grace: .seconds(1))
             // A token entry costs about a kilobyte (token, application and account).
             tokens = StampedCache(clock: clock, capacity: max(1, bytes / 8 / 1024), lifetime: .seconds(60))
         } else {
             changes = nil
             pages = nil
+            tokens = nil
         }
+        self.tokens = tokens
         self.oauth = OAuthService(
             repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher(), tokens: tokens)
         self.statistics = nodeRepository

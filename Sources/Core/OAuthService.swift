@@ -250,7 +250,7 @@ public struct OAuthService: Sendable {
         let stamp = tokens?.clock.stamp()
         guard let token = try await repository.token(hash: hash) else { return nil }
         if let tokens, let accountID = token.accountID, token.account != nil {
-            tokens.store(token, for: hash, stamp: stamp, accounts: [accountID], statuses: [])
+            tokens.store(token, for: hash, stamp: stamp, strict: [accountID])
         }
         return token
     }

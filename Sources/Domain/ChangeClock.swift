@@ -95,18 +95,31 @@ public protocol ChangeFence: Sendable {
     func fence() async
 }
 
-/// Values built from the database, each kept while `clock` says the accounts and posts it came
-/// from are unchanged and for at most `lifetime` (which bounds what no notification announces:
-/// a mute running out, say). Holds at most `capacity` in total cost (bytes, for pages); past
-/// that, entries are dropped.
+/// Values built from the database, each kept while `clock` says what it came from is
+/// unchanged, for at most `lifetime` (which bounds what no notification announces: a mute
+/// running out, say), and within `capacity` in total cost (bytes, for pages; past it, entries
+/// are dropped).
+///
+/// An entry names its sources in two kinds. A change to a *strict* account (the reader's own:
+/// its posts, favourites, follows, mutes, tokens) drops it at once, so a reader always sees its
+/// own actions. A change to anything else (a followed account's new post, someone else's
+/// favourite of a shown post) makes it *late*: it is still served for `grace`, then the next
+/// lookup rebuilds it while lookups meanwhile are still served the late value. Others' changes
+/// thus show after at most `grace` and one rebuild, and a reader whose sources change faster
+/// than that is rebuilt about once per `grace`, not once per change.
 public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     struct Entry {
         var value: Value
         var stamp: UInt64
+        var strict: [Int64]
         var accounts: [Int64]
         var statuses: [Int64]
         var expires: ContinuousClock.Instant
         var cost: Int
+        /// When a lookup first found it late.
+        var lateSince: ContinuousClock.Instant?
+        /// When a lookup was told to rebuild it.
+        var rebuilding: ContinuousClock.Instant?
     }
 
     struct State {
@@ -119,38 +132,59 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
     public let clock: ChangeClock
     let capacity: Int
     let lifetime: Duration
+    let grace: Duration
+    /// A rebuild not stored within this is given up, and the next lookup tries again.
+    static var rebuildTimeout: Duration { .seconds(5) }
     private let state = Mutex(State())
 
-    public init(clock: ChangeClock, capacity: Int, lifetime: Duration) {
+    public init(clock: ChangeClock, capacity: Int, lifetime: Duration, grace: Duration = .zero) {
         self.clock = clock
         self.capacity = capacity
         self.lifetime = lifetime
+        self.grace = grace
     }
 
-    /// The value kept for `key`, if it is still current.
+    /// The value kept for `key`, if it may still be served; nil when the caller is to build it
+    /// (and `store` it).
     public func value(for key: Key) -> Value? {
         let now = ContinuousClock.now
         return state.withLock { state in
-            guard let entry = state.entries[key] else {
+            guard var entry = state.entries[key] else {
                 state.misses += 1
                 return nil
             }
-            guard entry.expires > now, clock.isCurrent(entry.stamp, accounts: entry.accounts, statuses: entry.statuses) else {
+            guard entry.expires > now, clock.isCurrent(entry.stamp, accounts: entry.strict, statuses: []) else {
                 state.entries[key] = nil
                 state.cost -= entry.cost
                 state.misses += 1
                 return nil
             }
+            if entry.lateSince == nil, !clock.isCurrent(entry.stamp, accounts: entry.accounts, statuses: entry.statuses) {
+                entry.lateSince = now
+            }
+            if let lateSince = entry.lateSince, now >= lateSince + grace,
+                entry.rebuilding.map({ now >= $0 + Self.rebuildTimeout }) ?? true
+            {
+                entry.rebuilding = now
+                state.entries[key] = entry
+                state.misses += 1
+                return nil
+            }
+            state.entries[key] = entry
             state.hits += 1
             return entry.value
         }
     }
 
     /// Keeps `value`, read from the database under `stamp` (taken before reading began) from
-    /// these accounts and posts. A nil stamp (changes not followed then) keeps nothing.
-    public func store(_ value: Value, for key: Key, stamp: UInt64?, accounts: [Int64], statuses: [Int64], cost: Int = 1) {
+    /// the `strict` accounts and these other accounts and posts. A nil stamp (changes not
+    /// followed then) keeps nothing.
+    public func store(
+        _ value: Value, for key: Key, stamp: UInt64?, strict: [Int64], accounts: [Int64] = [], statuses: [Int64] = [], cost: Int = 1
+    ) {
         guard let stamp, cost <= capacity / 4 else { return }
-        let entry = Entry(value: value, stamp: stamp, accounts: accounts, statuses: statuses, expires: .now + lifetime, cost: cost)
+        let entry = Entry(
+            value: value, stamp: stamp, strict: strict, accounts: accounts, statuses: statuses, expires: .now + lifetime, cost: cost)
         state.withLock { state in
             if let old = state.entries.updateValue(entry, forKey: key) { state.cost -= old.cost }
             state.cost += cost
@@ -170,8 +204,9 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         }
     }
 
-    /// Lookups answered from the cache, lookups not, entries and their total cost.
+    /// Lookups served from the cache, lookups left to the caller, entries and their total cost.
     public var statistics: (hits: Int, misses: Int, entries: Int, cost: Int) {
         state.withLock { ($0.hits, $0.misses, $0.entries.count, $0.cost) }
     }
 }
+

@@ -66,29 +66,58 @@ import Testing
     @Test func cacheKeepsValuesWhileCurrent() throws {
         let clock = following()
         let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60))
-        cache.store(1, for: "page", stamp: clock.stamp(), accounts: [5], statuses: [6], cost: 10)
+        cache.store(1, for: "page", stamp: clock.stamp(), strict: [4], accounts: [5], statuses: [6], cost: 10)
         #expect(cache.value(for: "page") == 1)
         #expect(cache.value(for: "other") == nil)
+        // Without grace, a change to a source has the next lookup rebuild; lookups meanwhile
+        // are served the late value until the rebuild is stored.
         clock.record("s6")
         #expect(cache.value(for: "page") == nil)
+        #expect(cache.value(for: "page") == 1)
+        cache.store(2, for: "page", stamp: clock.stamp(), strict: [4], accounts: [5], statuses: [6], cost: 10)
+        #expect(cache.value(for: "page") == 2)
+        // A change to a strict source drops it at once.
+        clock.record("a4")
+        #expect(cache.value(for: "page") == nil)
+        #expect(cache.value(for: "page") == nil)
         let stats = cache.statistics
-        #expect(stats.hits == 1 && stats.misses == 2 && stats.entries == 0 && stats.cost == 0)
+        #expect(stats.hits == 3 && stats.misses == 4 && stats.entries == 0 && stats.cost == 0)
         // A value read while changes were not followed is not kept.
-        cache.store(2, for: "page", stamp: nil, accounts: [], statuses: [])
+        cache.store(3, for: "page", stamp: nil, strict: [])
+        #expect(cache.value(for: "page") == nil)
+        // Nor is anything once changes stop being followed.
+        cache.store(4, for: "page", stamp: clock.stamp(), strict: [])
+        clock.following(false)
+        #expect(cache.value(for: "page") == nil)
+    }
+
+    @Test func lateValuesAreServedForTheGraceThenRebuiltOnce() async throws {
+        let clock = following()
+        let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60), grace: .milliseconds(100))
+        cache.store(1, for: "page", stamp: clock.stamp(), strict: [1], accounts: [2])
+        clock.record("a2")
+        #expect(cache.value(for: "page") == 1, "late, within the grace")
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(cache.value(for: "page") == nil, "past the grace: this lookup rebuilds")
+        #expect(cache.value(for: "page") == 1, "the others meanwhile get the late value")
+        cache.store(2, for: "page", stamp: clock.stamp(), strict: [1], accounts: [2])
+        #expect(cache.value(for: "page") == 2)
+        // The reader's own change is not held back by the grace.
+        clock.record("a1")
         #expect(cache.value(for: "page") == nil)
     }
 
     @Test func cacheEntriesExpireAndCapacityHolds() async throws {
         let clock = following()
         let short = StampedCache<Int, Int>(clock: clock, capacity: 1000, lifetime: .milliseconds(20))
-        short.store(1, for: 1, stamp: clock.stamp(), accounts: [], statuses: [])
+        short.store(1, for: 1, stamp: clock.stamp(), strict: [])
         try await Task.sleep(for: .milliseconds(40))
         #expect(short.value(for: 1) == nil)
 
         let small = StampedCache<Int, Int>(clock: clock, capacity: 100, lifetime: .seconds(60))
-        small.store(0, for: 0, stamp: clock.stamp(), accounts: [], statuses: [], cost: 26)
+        small.store(0, for: 0, stamp: clock.stamp(), strict: [], cost: 26)
         #expect(small.value(for: 0) == nil, "an entry over a quarter of the capacity is not kept")
-        for key in 1...20 { small.store(key, for: key, stamp: clock.stamp(), accounts: [], statuses: [], cost: 10) }
+        for key in 1...20 { small.store(key, for: key, stamp: clock.stamp(), strict: [], cost: 10) }
         let stats = small.statistics
         #expect(stats.cost <= 100 && stats.entries == stats.cost / 10 && stats.entries > 0)
     }

@@ -80,9 +80,9 @@ import Testing
                 VALUES ('https://kith.example/s/2', \(ben), 'y', 'public', true, \(post), 'https://kith.example/s/1')
                 """)
             #expect(touched.accounts == [ben] && touched.statuses.contains(post) && touched.statuses.count == 2)
-            // A favourite: the post only.
+            // A favourite: the post and who favourited it.
             touched = try await changed("INSERT INTO favourites (account_id, status_id) VALUES (\(cat), \(post))")
-            #expect(touched.accounts.isEmpty && touched.statuses == [post])
+            #expect(touched.accounts == [cat] && touched.statuses == [post])
             // A follow, a mute, a block: both accounts.
             touched = try await changed("INSERT INTO follows (account_id, target_account_id, state) VALUES (\(cat), \(ann), 'accepted')")
             #expect(touched.accounts == [cat, ann] && touched.statuses.isEmpty)
