@@ -90,10 +90,22 @@ def main() -> int:
         row(label, "home req/s", home["requests_per_second"], "req/s", "static route", static,
             ">= 5000", home["requests_per_second"] >= 5000 and home["http_errors"] == 0)
         row(label, "home p99", home["p99_ms"], "ms (p99)", target="p99 <= 30", met=home["p99_ms"] <= 30)
+        if "home_while_posting" in timeline:
+            live = timeline["home_while_posting"]
+            arriving = float(timeline.get("posts_arriving_per_second", 0))
+            row(label, f"home req/s, {arriving:,.0f} posts/s arriving", live["requests_per_second"], "req/s", "static route", static)
+            row(label, f"home p99, {arriving:,.0f} posts/s arriving", live["p99_ms"], "ms (p99)")
+        if "home_uncached" in timeline:
+            uncached = timeline["home_uncached"]
+            row(label, "home req/s, caching off", uncached["requests_per_second"], "req/s", "static route", static,
+                "every page rendered")
+            row(label, "home p99, caching off", uncached["p99_ms"], "ms (p99)")
         if "home_database_alone" in timeline:
             alone = float(timeline["home_database_alone"])
             row(label, "home pages, database alone (pgbench)", alone, "pages/s", target="its statements, verbatim")
-            row(label, "home req/s of the database-alone rate", home["requests_per_second"], "req/s", "database alone", alone)
+            if "home_uncached" in timeline:
+                row(label, "caching off, of the database-alone rate", timeline["home_uncached"]["requests_per_second"], "req/s",
+                    "database alone", alone)
         row(label, "account statuses req/s", account["requests_per_second"], "req/s", "static route", static)
         row(label, "account statuses p99", account["p99_ms"], "ms")
         row(label, "peak RSS", timeline["peak_rss_mb"], "MB", target="<= 200", met=timeline["peak_rss_mb"] <= 200)
