@@ -62,8 +62,8 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PrometheusMetricsMiddleware(registry: dependencies.registry))
     router.add(middleware: ErrorMiddleware())
-    if let changes = dependencies.runtime?.changes {
-        router.add(middleware: ChangeFenceMiddleware(fence: changes))
+    if let runtime = dependencies.runtime, runtime.pages != nil {
+        router.add(middleware: ChangeFenceMiddleware(fence: runtime.changes))
     }
     var caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
     if let pages = dependencies.runtime?.pages { caches["home_pages"] = { pages.statistics } }

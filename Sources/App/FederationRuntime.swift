@@ -32,8 +32,8 @@ public final class FederationRuntime: Sendable {
     /// OAuth 2 for the client APIs.
     public let oauth: OAuthService
     public let statistics: PostgresNodeRepository
-    /// Follows the database's changes for the caches below; nil with caching off.
-    public let changes: ChangeListener?
+    /// Reads the database's change log for the caches below (with caching off, only prunes it).
+    public let changes: ChangeListener
     /// Rendered home timeline pages, by reader and query.
     public let pages: StampedCache<String, CachedPage>?
     /// Tokens with their accounts, by token hash.
@@ -88,7 +88,8 @@ public final class FederationRuntime: Sendable {
             // A token entry costs about a kilobyte (token, application and account).
             tokens = StampedCache(clock: clock, capacity: max(1, bytes / 8 / 1024), lifetime: .seconds(60))
         } else {
-            changes = nil
+            // Nothing is cached; the change log is still kept short.
+            changes = ChangeListener(client: database.client, clock: ChangeClock(), follows: false, logger: logger)
             pages = nil
             tokens = nil
         }
@@ -98,9 +99,9 @@ public final class FederationRuntime: Sendable {
         self.statistics = nodeRepository
     }
 
-    /// The background services: inbox processing, delivery, the HTTP client's shutdown and, with
-    /// caching on, following the database's changes.
-    public var services: [any Service] { [processor, delivery, HTTPClientService(client: http)] + (changes.map { [$0] } ?? []) }
+    /// The background services: inbox processing, delivery, the HTTP client's shutdown and
+    /// reading the database's change log.
+    public var services: [any Service] { [processor, delivery, HTTPClientService(client: http), changes] }
 
     public var activityPubStorage: ActivityPubController<AppRequestContext>.Storage {
         .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store, groups: store)

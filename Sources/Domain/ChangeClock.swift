@@ -5,10 +5,10 @@ import Synchronization
 /// what the database would give now.
 ///
 /// It is fed by the database itself: triggers name every changed account (`a<id>`) and post
-/// (`s<id>`), or everything (`g`), on a notification channel that `ChangeListener` follows for
-/// the whole process, whichever process made the change. While that channel is not followed
-/// (not connected yet, or the connection dropped) nothing is current; when following resumes,
-/// everything stamped before is stale.
+/// (`s<id>`), or everything (`g`), in a change log that `ChangeListener` reads for the whole
+/// process, whichever process made the change. While the log is not followed (not read yet,
+/// or reading failed) nothing is current; when following resumes, everything stamped before is
+/// stale.
 public final class ChangeClock: Sendable {
     struct State {
         /// Advances with every change; a stamp is its value when reading began.
@@ -45,7 +45,7 @@ public final class ChangeClock: Sendable {
         }
     }
 
-    /// Records a notification's payload: comma-separated `a<id>`, `s<id>` and `g` (everything).
+    /// Records changes: comma-separated `a<id>`, `s<id>` and `g` (everything).
     /// Anything else in it is ignored.
     public func record(_ payload: String) {
         state.withLock { state in
@@ -96,7 +96,7 @@ public protocol ChangeFence: Sendable {
 }
 
 /// Values built from the database, each kept while `clock` says what it came from is
-/// unchanged, for at most `lifetime` (which bounds what no notification announces: a mute
+/// unchanged, for at most `lifetime` (which bounds what no logged change announces: a mute
 /// running out, say), and within `capacity` in total cost (bytes, for pages; past it, entries
 /// are dropped).
 ///

@@ -5,7 +5,7 @@ import PostgresNIO
 import Storage
 import Testing
 
-/// The triggers of migration 0012 and the listener that records them: each change names the
+/// The triggers of migration 0012 and the listener that reads their log: each change names the
 /// accounts and posts it touched, and a fence returns only once every change committed before
 /// it has been recorded.
 @Suite struct ChangeListenerTests {
@@ -72,7 +72,7 @@ import Testing
             var touched = try await changed(
                 "INSERT INTO statuses (uri, account_id, content, visibility, local) VALUES ('https://kith.example/s/1', \(ann), 'x', 'public', true)")
             let post = try await statusIDs(db)[0]
-            #expect(touched.accounts == [ann] && touched.statuses == [post])
+            #expect(touched.accounts == [ann] && touched.statuses == [post], "\(touched) ann \(ann) post \(post)")
             // A reply: its author, itself and its parent (whose reply count changed).
             touched = try await changed(
                 """
@@ -103,6 +103,33 @@ import Testing
                 """)
             await listener.fence()
             #expect(!clock.isCurrent(stamp, accounts: [], statuses: []))
+        }
+    }
+
+    @Test func aLateCommitIsRecordedAndNothingTwice() async throws {
+        try await withListener("changes_late") { db, listener, ids in
+            let clock = listener.clock
+            let (ann, ben) = (ids[0], ids[1])
+            try await db.client.withConnection { open in
+                // A transaction that stays open across several reads, then commits.
+                try await open.query("BEGIN", logger: TestDatabase.logger)
+                try await open.query("UPDATE accounts SET display_name = 'late' WHERE id = \(ann)", logger: TestDatabase.logger)
+                let before = try #require(clock.stamp())
+                for _ in 0..<3 { await listener.fence() }
+                #expect(clock.isCurrent(before, accounts: [ann], statuses: []), "not committed yet")
+                // Meanwhile ben changes and is recorded once: later reads do not record it again,
+                // though the open transaction holds the oldest running transaction back.
+                try await run(db, "UPDATE accounts SET display_name = 'ben' WHERE id = \(ben)")
+                await listener.fence()
+                let afterBen = try #require(clock.stamp())
+                for _ in 0..<3 { await listener.fence() }
+                #expect(clock.isCurrent(afterBen, accounts: [ben], statuses: []))
+                try await open.query("COMMIT", logger: TestDatabase.logger)
+                await listener.fence()
+                #expect(!clock.isCurrent(before, accounts: [ann], statuses: []), "recorded once committed")
+                #expect(!clock.isCurrent(afterBen, accounts: [ann], statuses: []))
+                #expect(clock.isCurrent(afterBen, accounts: [ben], statuses: []))
+            }
         }
     }
 
