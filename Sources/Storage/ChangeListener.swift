@@ -98,12 +98,23 @@ public final class ChangeListener: Service, ChangeFence {
     /// or were running then) and returns the new horizon, from the same snapshot. The first read
     /// (`last` nil) records nothing: starting to follow makes everything read before stale.
     func read(after last: Horizon?) async throws -> Horizon {
+        // The bounds are written into the statement, not bound: the connections plan bound
+        // statements generically, which would scan the whole log instead of its index. They are
+        // PostgreSQL's own transaction ids, checked to be digits (and braces and commas) only.
+        var since = "false"
+        if let last {
+            guard last.next.allSatisfy({ $0.isASCII && $0.isNumber }), last.running.allSatisfy({ ($0.isASCII && $0.isNumber) || "{},".contains($0) }) else {
+                throw KithError(.internalError, "unexpected snapshot bounds \(last)")
+            }
+            since = "c.xid >= '\(last.next)'::xid8 OR c.xid = ANY('\(last.running)'::xid8[])"
+        }
         let rows = try await client.query(
-            """
-            SELECT pg_snapshot_xmax(h.s)::text, (SELECT coalesce(array_agg(x)::text, '{}') FROM pg_snapshot_xip(h.s) x), c.keys
-            FROM (SELECT pg_current_snapshot() AS s) h
-            LEFT JOIN changes c ON \(last != nil) AND (c.xid >= \(last?.next ?? "0")::xid8 OR c.xid = ANY(\(last?.running ?? "{}")::xid8[]))
-            """, logger: logger)
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT pg_snapshot_xmax(h.s)::text, (SELECT coalesce(array_agg(x)::text, '{}') FROM pg_snapshot_xip(h.s) x), c.keys
+                    FROM (SELECT pg_current_snapshot() AS s) h
+                    LEFT JOIN changes c ON \(since)
+                    """), logger: logger)
         var horizon: Horizon?
         var keys: [String] = []
         for try await (next, running, payload) in rows.decode((String, String, String?).self) {
