@@ -36,7 +36,7 @@ public final class ChangeListener: Service, ChangeFence {
     /// Whether it reads the log into `clock`; when not (caching off), it only prunes the log.
     let follows: Bool
 
-    public init(client: PostgresClient, clock: ChangeClock, interval: Duration = .milliseconds(50), follows: Bool = true, logger: Logger) {
+    public init(client: PostgresClient, clock: ChangeClock, interval: Duration = .milliseconds(100), follows: Bool = true, logger: Logger) {
         self.client = client
         self.clock = clock
         self.interval = interval
@@ -70,7 +70,7 @@ public final class ChangeListener: Service, ChangeFence {
                         self.clock.following(true)
                     }
                     reads += 1
-                    if reads % 200 == 0 { try await self.prune() }
+                    if reads % 100 == 0 { try await self.prune() }
                     for fence in fences { fence.resume() }
                     await self.sleep(self.interval)
                 } catch {
