@@ -68,14 +68,6 @@ public final class ChangeClock: Sendable {
         }
     }
 
-    /// Everything read so far is stale.
-    public func changedEverything() {
-        state.withLock { state in
-            state.now += 1
-            state.floor = state.now
-        }
-    }
-
     /// Starts or stops trusting stamps. Starting makes everything stamped before stale: changes
     /// made while not following were not seen.
     public func following(_ on: Bool) {
@@ -194,13 +186,6 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
                 state.entries[key] = nil
                 state.cost -= entry.cost
             }
-        }
-    }
-
-    public func removeAll() {
-        state.withLock { state in
-            state.entries = [:]
-            state.cost = 0
         }
     }
 

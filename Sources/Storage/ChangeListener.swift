@@ -58,10 +58,7 @@ public final class ChangeListener: Service, ChangeFence {
             var reads = 0
             while !Task.isCancelled {
                 // The fences waiting now are answered by this read, which begins after them.
-                let fences = self.waiting.withLock { waiting in
-                    defer { waiting.fences = [] }
-                    return waiting.fences
-                }
+                let fences = self.takeFences()
                 do {
                     if let last = horizon {
                         horizon = try await self.read(after: last)
@@ -84,7 +81,7 @@ public final class ChangeListener: Service, ChangeFence {
                 }
             }
             self.clock.following(false)
-            self.releaseAll()
+            for fence in self.takeFences() { fence.resume() }
         }
     }
 
@@ -171,11 +168,11 @@ public final class ChangeListener: Service, ChangeFence {
         sleeper?.resume()
     }
 
-    func releaseAll() {
-        let fences = waiting.withLock { waiting in
+    /// The fences waiting now, no longer waiting here.
+    func takeFences() -> [CheckedContinuation<Void, Never>] {
+        waiting.withLock { waiting in
             defer { waiting.fences = [] }
             return waiting.fences
         }
-        for fence in fences { fence.resume() }
     }
 }
