@@ -27,14 +27,23 @@ public final class ChangeListener: Service, ChangeFence {
 
     struct Waiting {
         var fences: [CheckedContinuation<Void, Never>] = []
-        var woken = false
-        var sleeper: CheckedContinuation<Void, Never>?
+        /// The read loop's pause between reads, while it pauses: which pause, and how to end it.
+        var sleeper: (pause: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var pauses: UInt64 = 0
+        /// The latest pause whose timer fired before the loop began waiting in it.
+        var ended: UInt64 = 0
+        /// The loop has ended: fences return at once.
+        var stopped = false
     }
 
     private let waiting = Mutex(Waiting())
 
     /// Whether it reads the log into `clock`; when not (caching off), it only prunes the log.
     let follows: Bool
+    private let readCount = Atomic<Int>(0)
+
+    /// How many times the log has been read: about ten a second while nothing asks for more.
+    public var reads: Int { readCount.load(ordering: .relaxed) }
 
     public init(client: PostgresClient, clock: ChangeClock, interval: Duration = .milliseconds(100), follows: Bool = true, logger: Logger) {
         self.client = client
@@ -67,6 +76,7 @@ public final class ChangeListener: Service, ChangeFence {
                         self.clock.following(true)
                     }
                     reads += 1
+                    self.readCount.add(1, ordering: .relaxed)
                     if reads % 100 == 0 { try await self.prune() }
                     for fence in fences { fence.resume() }
                     await self.sleep(self.interval)
@@ -81,46 +91,39 @@ public final class ChangeListener: Service, ChangeFence {
                 }
             }
             self.clock.following(false)
-            for fence in self.takeFences() { fence.resume() }
+            for fence in self.takeFences(stopping: true) { fence.resume() }
         }
     }
 
     /// What a read has seen: every transaction below `next` that is not `running` had ended.
-    struct Horizon {
-        var next: String
-        var running: String
+    public struct Horizon: Sendable {
+        public var next: String
+        public var running: String
+
+        public init(next: String, running: String) {
+            self.next = next
+            self.running = running
+        }
     }
 
     /// Records the changes of the transactions that ended since `last` (those that began after it
     /// or were running then) and returns the new horizon, from the same snapshot. The first read
     /// (`last` nil) records nothing: starting to follow makes everything read before stale.
     func read(after last: Horizon?) async throws -> Horizon {
-        // The bounds are written into the statement, not bound: the connections plan bound
-        // statements generically, which would scan the whole log instead of its index. They are
-        // PostgreSQL's own transaction ids, checked to be digits (and braces and commas) only.
-        var since = "false"
-        if let last {
-            guard last.next.allSatisfy({ $0.isASCII && $0.isNumber }), last.running.allSatisfy({ ($0.isASCII && $0.isNumber) || "{},".contains($0) }) else {
-                throw KithError(.internalError, "unexpected snapshot bounds \(last)")
-            }
-            since = "c.xid >= '\(last.next)'::xid8 OR c.xid = ANY('\(last.running)'::xid8[])"
-        }
-        let rows = try await client.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT pg_snapshot_xmax(h.s)::text, (SELECT coalesce(array_agg(x)::text, '{}') FROM pg_snapshot_xip(h.s) x), c.keys
-                    FROM (SELECT pg_current_snapshot() AS s) h
-                    LEFT JOIN changes c ON \(since)
-                    """), logger: logger)
         var horizon: Horizon?
         var keys: [String] = []
-        for try await (next, running, payload) in rows.decode((String, String, String?).self) {
+        for try await (next, running, payload) in try await client.query(Self.readQuery(after: last), logger: logger).decode((String, String, String?).self) {
             horizon = Horizon(next: next, running: running)
             if let payload { keys.append(payload) }
         }
         guard let horizon else { throw KithError(.internalError, "no snapshot") }
         if !keys.isEmpty { clock.record(keys.joined(separator: ",")) }
         return horizon
+    }
+
+    /// One read of the log (migration 0013's function, which always goes through the xid index).
+    public static func readQuery(after last: Horizon?) -> PostgresQuery {
+        "SELECT xmax, xip, keys FROM kith_changes_since(\(last?.next)::text::xid8, \(last?.running ?? "{}")::text::xid8[])"
     }
 
     func prune() async throws {
@@ -131,24 +134,35 @@ public final class ChangeListener: Service, ChangeFence {
     public func fence() async {
         guard clock.isFollowing else { return }
         await withCheckedContinuation { continuation in
-            waiting.withLock { $0.fences.append(continuation) }
-            wake()
+            let (sleeper, now) = waiting.withLock { waiting in
+                if waiting.stopped { return (nil as CheckedContinuation<Void, Never>?, true) }
+                waiting.fences.append(continuation)
+                defer { waiting.sleeper = nil }
+                return (waiting.sleeper?.continuation, false)
+            }
+            if now { continuation.resume() }
+            // A pause ends at once for a fence; a fence that comes during a read is answered by
+            // the next read, which begins as soon as this one ends (the loop does not pause while
+            // fences wait).
+            sleeper?.resume()
         }
     }
 
-    /// Waits for `duration`, or less when a fence asks for a read.
+    /// Pauses for `duration`, or less when a fence asks for a read. Only this pause's own timer
+    /// or a fence ends it: a timer cancelled or firing late never cuts a later pause short.
     func sleep(_ duration: Duration) async {
+        let pause = waiting.withLock { waiting in
+            waiting.pauses &+= 1
+            return waiting.pauses
+        }
         let timer = Task {
             try? await Task.sleep(for: duration)
-            self.wake()
+            self.endPause(pause)
         }
         await withCheckedContinuation { continuation in
             let now = waiting.withLock { waiting in
-                if waiting.woken {
-                    waiting.woken = false
-                    return true
-                }
-                waiting.sleeper = continuation
+                guard waiting.fences.isEmpty, waiting.ended < pause else { return true }
+                waiting.sleeper = (pause, continuation)
                 return false
             }
             if now { continuation.resume() }
@@ -156,21 +170,23 @@ public final class ChangeListener: Service, ChangeFence {
         timer.cancel()
     }
 
-    func wake() {
-        let sleeper = waiting.withLock { waiting in
-            guard let sleeper = waiting.sleeper else {
-                waiting.woken = true
-                return nil as CheckedContinuation<Void, Never>?
+    /// Ends pause number `pause` if the loop is still in it.
+    func endPause(_ pause: UInt64) {
+        let sleeper = waiting.withLock { waiting -> CheckedContinuation<Void, Never>? in
+            guard let sleeper = waiting.sleeper, sleeper.pause == pause else {
+                waiting.ended = max(waiting.ended, pause)
+                return nil
             }
             waiting.sleeper = nil
-            return sleeper
+            return sleeper.continuation
         }
         sleeper?.resume()
     }
 
-    /// The fences waiting now, no longer waiting here.
-    func takeFences() -> [CheckedContinuation<Void, Never>] {
+    /// The fences waiting now, no longer waiting here; when `stopping`, later ones return at once.
+    func takeFences(stopping: Bool = false) -> [CheckedContinuation<Void, Never>] {
         waiting.withLock { waiting in
+            if stopping { waiting.stopped = true }
             defer { waiting.fences = [] }
             return waiting.fences
         }

@@ -133,6 +133,69 @@ import Testing
         }
     }
 
+    @Test func anIdleListenerReadsAboutTenTimesASecond() async throws {
+        try await withListener("changes_idle") { db, listener, ids in
+            // Writes with fences, as client API writes make them; fences asked while a read
+            // is under way; and a burst of fences with nothing written.
+            for round in 0..<30 {
+                try await run(db, "UPDATE accounts SET display_name = 'round \(round)' WHERE id = \(ids[round % 3])")
+                await listener.fence()
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 { group.addTask { await listener.fence() } }
+            }
+            // Then nothing happens: the log is read every 100 ms again, not continually.
+            try await Task.sleep(for: .milliseconds(300))
+            let before = listener.reads
+            try await Task.sleep(for: .seconds(1))
+            let idle = listener.reads - before
+            #expect(idle <= 12, "\(idle) reads in a second of idleness")
+            #expect(idle >= 3, "\(idle) reads in a second: the listener stopped reading")
+            // And a fence still gets its read at once.
+            let stamp = try #require(listener.clock.stamp())
+            try await run(db, "UPDATE accounts SET display_name = 'after' WHERE id = \(ids[0])")
+            await listener.fence()
+            #expect(!listener.clock.isCurrent(stamp, accounts: [ids[0]], statuses: []))
+        }
+    }
+
+    @Test func aReadCostsTheSameOnALongLog() async throws {
+        try await withListener("changes_long") { db, listener, _ in
+            // As after an inbox flood: 20,000 rows, and statistics that still describe the
+            // table as it was (autovacuum has not analysed it yet).
+            // One transaction each, as the inbox stores activities.
+            try await run(db, "ALTER TABLE changes SET (autovacuum_enabled = false)")
+            try await run(db, "DO $$ BEGIN FOR n IN 1..20000 LOOP INSERT INTO changes (keys) VALUES ('a' || n); COMMIT; END LOOP; END $$")
+            await listener.fence()
+            let next = try await db.client.query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text", logger: TestDatabase.logger)
+            var bound = ""
+            for try await value in next.decode(String.self) { bound = value }
+            let read = ChangeListener.readQuery(after: .init(next: bound, running: "{}"))
+            // The pages one read touches, counted by PostgreSQL: an index probe, not the log.
+            func pages() async throws -> Int {
+                let explained = PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, BUFFERS) " + read.sql, binds: read.binds)
+                var lines: [String] = []
+                for try await line in try await db.client.query(explained, logger: TestDatabase.logger).decode(String.self) { lines.append(line) }
+                let buffers = try #require(lines.first { $0.contains("Buffers:") }, "\(lines)")
+                return buffers.split(separator: " ").compactMap { word -> Int? in
+                    let parts = word.split(separator: "=")
+                    guard parts.count == 2, ["hit", "read"].contains(parts[0]) else { return nil }
+                    return Int(parts[1])
+                }.reduce(0, +)
+            }
+            _ = try await pages()
+            let touched = try await pages()
+            #expect(touched <= 20, "one read touched \(touched) pages of a 20,000-row log")
+            // What it reads is still right: a change after the bound, and nothing before it.
+            try await run(db, "INSERT INTO changes (keys) VALUES ('a424242')")
+            var keys: [String] = []
+            for try await (_, _, key) in try await db.client.query(read, logger: TestDatabase.logger).decode((String, String, String?).self) {
+                if let key { keys.append(key) }
+            }
+            #expect(keys == ["a424242"])
+        }
+    }
+
     func statusIDs(_ db: DatabasePool) async throws -> [Int64] {
         var ids: [Int64] = []
         for try await id in try await db.client.query("SELECT id FROM statuses ORDER BY id", logger: TestDatabase.logger).decode(Int64.self) {
