@@ -15,13 +15,19 @@ public enum WebFinger {
         case application
     }
 
-    /// Reads `acct:user@domain` (the `acct:` and a leading `@` are optional) or an actor or
-    /// profile URL of this node. A malformed resource is `.invalidInput` (400); a well-formed
-    /// one for another domain or an unknown path is `.notFound` (404).
+    /// Reads a `resource` as RFC 7033 asks: a URI. `acct:user@domain` (RFC 7565) and this
+    /// node's `https:`/`http:` actor and profile URLs are served. Something that is not a URI
+    /// (`user@domain` with no scheme) or a malformed `acct:` URI is `.invalidInput` (400); a
+    /// well-formed URI of another scheme (`mailto:`), another domain or an unknown path is
+    /// `.notFound` (404).
     public static func parse(resource raw: String, node: NodeIdentity) throws -> Query {
         let resource = raw.trimmingCharacters(in: .whitespaces)
-        guard !resource.isEmpty, resource.count <= 512 else { throw KithError(.invalidInput, "resource must be acct:user@domain or a URL") }
-        if resource.lowercased().hasPrefix("https://") || resource.lowercased().hasPrefix("http://") {
+        guard !resource.isEmpty, resource.count <= 512 else { throw KithError(.invalidInput, "resource must be a URI: acct:user@domain or a URL") }
+        guard let scheme = uriScheme(resource) else {
+            throw KithError(.invalidInput, "resource '\(resource)' is not a URI (RFC 7033): write acct:\(resource.hasPrefix("@") ? String(resource.dropFirst()) : resource)")
+        }
+        switch scheme {
+        case "https", "http":
             guard let url = URLComponents(string: resource), let host = url.host else {
                 throw KithError(.invalidInput, "resource '\(resource)' is not a valid URL")
             }
@@ -35,19 +41,30 @@ public enum WebFinger {
                 return .account(name)
             }
             throw KithError(.notFound, "\(resource) is not an account on this node")
+        case "acct":
+            let parts = resource.dropFirst(5).split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+                parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" || $0 == ":" })
+            else {
+                throw KithError(.invalidInput, "resource '\(resource)' is not of the form acct:user@domain")
+            }
+            guard parts[1].lowercased() == node.domain else { throw KithError(.notFound, "\(parts[1]) is not this node's domain") }
+            if parts[0].lowercased() == node.domain { return .application }
+            return .account(String(parts[0]))
+        default:
+            throw KithError(.notFound, "this node answers for acct: and https: resources, not \(scheme):")
         }
-        var acct = resource
-        if acct.lowercased().hasPrefix("acct:") { acct = String(acct.dropFirst(5)) }
-        if acct.hasPrefix("@") { acct = String(acct.dropFirst()) }
-        let parts = acct.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-            parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" || $0 == ":" })
-        else {
-            throw KithError(.invalidInput, "resource '\(resource)' is not of the form acct:user@domain")
-        }
-        guard parts[1].lowercased() == node.domain else { throw KithError(.notFound, "\(parts[1]) is not this node's domain") }
-        if parts[0].lowercased() == node.domain { return .application }
-        return .account(String(parts[0]))
+    }
+
+    /// The scheme of `text` when it is a URI (RFC 3986: a letter, then letters, digits, `+`,
+    /// `-` or `.`, then a colon), lowercased; nil when it is not one.
+    static func uriScheme(_ text: String) -> String? {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let scheme = text[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        else { return nil }
+        return scheme.lowercased()
     }
 
     /// The JRD for an actor: subject, aliases, and `self` links in both ActivityStreams types.

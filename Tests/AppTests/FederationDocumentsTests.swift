@@ -119,7 +119,7 @@ import Testing
 
     @Test func webfinger() async throws {
         try await withNode { client, _ in
-            for resource in ["acct:alice@kith.example", "alice@kith.example", "@alice@kith.example", "acct:ALICE@KITH.EXAMPLE",
+            for resource in ["acct:alice@kith.example", "acct:ALICE@KITH.EXAMPLE", "ACCT:alice@kith.example",
                 "https://kith.example/users/alice", "https://kith.example/@alice"]
             {
                 let query = resource.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -146,6 +146,10 @@ import Testing
                 ("acct:nobody@kith.example", HTTPResponse.Status.notFound), ("acct:alice@elsewhere.example", .notFound),
                 ("https://elsewhere.example/users/alice", .notFound), ("acct:alice", .badRequest), ("acct:@kith.example", .badRequest),
                 ("acct:a%20b@kith.example", .badRequest), ("", .badRequest),
+                // RFC 7033: the resource is a URI. Not one (no scheme): 400; a scheme this node
+                // does not serve: 404.
+                ("alice@kith.example", .badRequest), ("@alice@kith.example", .badRequest), ("1acct:alice@kith.example", .badRequest),
+                ("mailto:alice@kith.example", .notFound), ("foo://kith.example", .notFound), ("xmpp:alice@kith.example", .notFound),
             ] {
                 try await client.execute(uri: "/.well-known/webfinger?resource=\(resource)", method: .get) { response in
                     let body = try json(response)
