@@ -10,7 +10,11 @@ import Storage
 /// `config/kith.example.yaml` documents each one.
 public struct KithConfig: Sendable, Equatable {
     /// The public base URL, without trailing slash; every ActivityPub id derives from it.
+    /// When no source sets it, it follows the address the node listens on (see `listeningURL`).
     public var publicURL: String
+    /// Whether a source (file, environment, flag) set `publicURL`, rather than its following
+    /// the listening host and port.
+    public var publicURLIsSet = false
     public var host: String
     public var port: Int
     /// nil: run the embedded PostgreSQL under `dataDirectory`.
@@ -60,6 +64,18 @@ public struct KithConfig: Sendable, Equatable {
         self.registrationMode = registrationMode
         self.metricsToken = metricsToken
         self.configFile = configFile
+    }
+
+    /// The URL a node without `public_url` makes its ids from: plain http on the port it
+    /// listens on, at `localhost` when it listens on loopback or every interface, else at its
+    /// listening host. (So `kith serve --port 18200` hands out `http://localhost:18200/users/…`.)
+    public static func listeningURL(host: String, port: Int) -> String {
+        let name: String
+        switch host.lowercased() {
+        case "127.0.0.1", "::1", "0.0.0.0", "::", "localhost": name = "localhost"
+        default: name = host.contains(":") ? "[\(host.lowercased())]" : host.lowercased()
+        }
+        return "http://\(name):\(port)"
     }
 
     public var nodeIdentity: NodeIdentity { NodeIdentity(baseURL: publicURL, domain: domain) }
@@ -179,12 +195,16 @@ public struct ConfigLoader: Sendable {
         config.configFile = loadedFile
         if let (value, origin) = try reader.string(.publicURL) {
             config.publicURL = try Self.parsePublicURL(value, origin: origin)
+            config.publicURLIsSet = true
         }
         if let (value, origin) = try reader.string(.host) {
             guard !value.isEmpty, !value.contains(" ") else { throw ConfigError(message: "\(origin): '\(value)' is not a host name or address") }
             config.host = value
         }
         if let port = try reader.int(.port, range: 1...65535) { config.port = port }
+        if config.publicURLIsSet == false {
+            config.publicURL = KithConfig.listeningURL(host: config.host, port: config.port)
+        }
         if let (value, origin) = try reader.string(.databaseURL), !value.isEmpty {
             do {
                 _ = try DatabaseEndpoint(url: value)

@@ -28,6 +28,13 @@ public enum KithNode {
                 }
                 // Made (once per node) before the first request, not during one.
                 _ = try await federation.keys.applicationKeyPair()
+                // Every id this node hands out is made from it: say which, and why.
+                logger.notice(
+                    "ids are made from the public URL",
+                    metadata: [
+                        "public_url": "\(config.publicURL)",
+                        "from": "\(config.publicURLIsSet ? "the public_url setting" : "the listening port (public_url not set)")",
+                    ])
                 logger.notice(
                     "kith starting",
                     metadata: [

@@ -22,6 +22,26 @@ import Testing
         #expect(config.configFile == nil)
     }
 
+    @Test func withoutAPublicURLIdsFollowTheListeningAddress() async throws {
+        // As `scripts/run --port 18200` on a fresh clone: ids on the port the node listens on.
+        let onPort = try await ConfigLoader(flags: [.port: "18200"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml").load()
+        #expect(onPort.publicURL == "http://localhost:18200")
+        #expect(onPort.domain == "localhost:18200")
+        #expect(!onPort.publicURLIsSet)
+        let fromEnvironment = try await ConfigLoader(
+            environment: ["KITH_HTTP_PORT": "9300", "KITH_HTTP_HOST": "10.1.2.3"], defaultConfigFile: "/nonexistent/kith.yaml"
+        ).load()
+        #expect(fromEnvironment.publicURL == "http://10.1.2.3:9300")
+        #expect(KithConfig.listeningURL(host: "0.0.0.0", port: 80) == "http://localhost:80")
+        #expect(KithConfig.listeningURL(host: "fd00::1", port: 8080) == "http://[fd00::1]:8080")
+        // Set, it wins whatever the port.
+        let set = try await ConfigLoader(
+            flags: [.port: "18200", .publicURL: "https://social.example.com"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml"
+        ).load()
+        #expect(set.publicURL == "https://social.example.com")
+        #expect(set.publicURLIsSet)
+    }
+
     @Test func fileThenEnvironmentThenFlags() async throws {
         let (dir, path) = try writeFile(
             """
