@@ -1,4 +1,5 @@
 import ActivityStreams
+import Core
 import Domain
 import Federation
 import HTTPSignatures
@@ -182,16 +183,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
     }
 
     func mayFetch(_ status: Status, requester: Account?) async throws -> Bool {
-        switch status.visibility {
-        case .public, .unlisted: return true
-        case .private:
-            guard let requester else { return false }
-            if status.mentions.contains(where: { $0.uri == requester.uri }) { return true }
-            return try await storage.graph.findFollow(accountID: requester.id, targetAccountID: status.accountID)?.state == .accepted
-        case .direct:
-            guard let requester else { return false }
-            return status.mentions.contains { $0.uri == requester.uri }
-        }
+        try await VisibilityPolicy(graph: storage.graph).canSee(status, viewer: requester)
     }
 
     /// Paging of a collection as Mastodon does it: the collection names its first page;

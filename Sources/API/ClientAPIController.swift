@@ -325,18 +325,9 @@ public struct ClientAPIController: Sendable {
         return result
     }
 
+    /// The node's one visibility rule (Core's `VisibilityPolicy`), for a signed-in or anonymous viewer.
     func canSee(_ status: Status, viewer: Account) async throws -> Bool {
-        // Local-only posts are for the node's signed-in users.
-        if status.localOnly, viewer.id == Self.anonymous.id { return false }
-        switch status.visibility {
-        case .public, .unlisted: return true
-        case .private:
-            if status.accountID == viewer.id { return true }
-            if try await d.graph.findFollow(accountID: viewer.id, targetAccountID: status.accountID)?.state == .accepted { return true }
-            return status.mentions.contains { $0.uri == viewer.uri }
-        case .direct:
-            return status.accountID == viewer.id || status.mentions.contains { $0.uri == viewer.uri }
-        }
+        try await VisibilityPolicy(graph: d.graph).canSee(status, viewer: viewer.id == Self.anonymous.id ? nil : viewer)
     }
 
     // MARK: Posting

@@ -68,6 +68,14 @@ public struct SocialService: Sendable {
 
     func followersURI(_ account: Account) -> String { account.followersURI ?? account.uri + "/followers" }
 
+    /// The post `statusID` (not a boost) when `account` may see it; 404 otherwise, for every
+    /// action that names a post, whichever API it came through.
+    func visiblePost(_ statusID: Int64, to account: Account) async throws -> Status {
+        let status = try await VisibilityPolicy(graph: graph).require(try await statuses.status(id: statusID), viewer: account)
+        guard status.reblogOfID == nil else { throw KithError(.notFound, "Record not found") }
+        return status
+    }
+
     // MARK: Follows
 
     /// Follows `reference` (`user@domain` or an actor URL). A remote follow stays pending until
@@ -215,10 +223,7 @@ public struct SocialService: Sendable {
         }
         var parent: Status?
         if let parentID = new.inReplyToID {
-            guard let found = try await statuses.status(id: parentID), found.reblogOfID == nil else {
-                throw KithError(.notFound, "the post replied to (\(parentID)) does not exist")
-            }
-            parent = found
+            parent = try await visiblePost(parentID, to: account)
         }
         var mentioned: [Account] = []
         for reference in new.mentions {
@@ -369,7 +374,7 @@ public struct SocialService: Sendable {
 
     public func like(accountID: Int64, statusID: Int64) async throws {
         let account = try await localAccount(accountID)
-        let status = try await existingPost(statusID)
+        let status = try await visiblePost(statusID, to: account)
         let author = try await accounts.account(id: status.accountID)
         let uri = "\(account.uri)#likes/\(try await statuses.nextID())"
         let remote = author.map { !$0.isLocal } ?? false
@@ -402,7 +407,7 @@ public struct SocialService: Sendable {
     @discardableResult
     public func boost(accountID: Int64, statusID: Int64) async throws -> Status {
         let account = try await localAccount(accountID)
-        let status = try await existingPost(statusID)
+        let status = try await visiblePost(statusID, to: account)
         guard status.visibility == .public || status.visibility == .unlisted else {
             throw KithError(.invalidInput, "only public and unlisted posts can be boosted")
         }
