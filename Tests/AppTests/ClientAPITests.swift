@@ -5,7 +5,7 @@ import KithTestSupport
 import Testing
 
 /// The Mastodon client API over HTTP, across two federating nodes.
-@Suite(.serialized) struct ClientAPITests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ClientAPITests {
     /// A token for `username` on `node`, with `scope`.
     func token(_ node: TestNode, _ account: Account, scope: String = "read write follow") async throws -> String {
         try await node.setPassword(account, "pass-\(account.username)-word")
@@ -387,6 +387,81 @@ import Testing
             #expect(items.contains { $0["type"] == "Create" && $0["object"]?["id"]?.stringValue == bobPost })
             #expect(try await RawHTTP.send(.GET, alice.uri + "/inbox").status == 401)
             #expect(try await RawHTTP.send(.GET, alice.uri + "/inbox", headers: ["Authorization": "Bearer \(m.token)"]).status == 403)
+        }
+    }
+
+    /// A reply, a like or a boost of a post its actor may not see is refused the same way on
+    /// every path (Mastodon API, C2S activity, bare C2S object): 404, nothing stored, nothing
+    /// delivered, nobody notified.
+    @Test func postsTheActorCannotSeeCannotBeRepliedToLikedOrBoosted() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let amy = try await hq.createAccount("amy")
+            let carol = try await hq.createAccount("carol")
+            let bob = try await sub.createAccount("bob")
+            let a = API(node: hq, token: try await token(hq, alice))
+            let m = API(node: hq, token: try await token(hq, amy))
+            let b = API(node: sub, token: try await token(sub, bob))
+            // bob (on the other node) follows alice: whatever she posts is delivered to him.
+            let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
+            _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
+            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+
+            // amy's posts alice may not see: followers-only (alice does not follow amy), a direct
+            // message to carol, and a post to amy's secret group (alice is not a member).
+            let followersOnly = try #require(
+                try await m.post("/api/v1/statuses", #"{"status":"for my followers","visibility":"private"}"#).json)
+            let direct = try #require(
+                try await m.post("/api/v1/statuses", #"{"status":"@carol just us","visibility":"direct"}"#).json)
+            #expect(try await m.post("/api/v1/kith/groups", #"{"name":"inner","privacy":"secret"}"#).status == 200)
+            let grouped = try #require(
+                try await m.post("/api/v1/statuses", #"{"status":"@inner members only","visibility":"direct"}"#).json)
+            let public_ = try #require(try await m.post("/api/v1/statuses", #"{"status":"for everyone"}"#).json)
+            _ = carol
+
+            func outbox(_ json: String) async throws -> RawHTTP.Reply {
+                try await RawHTTP.send(
+                    .POST, hq.baseURL + "/users/alice/outbox",
+                    headers: ["Authorization": "Bearer \(a.token)", "Content-Type": "application/activity+json"], body: json)
+            }
+            func aliceTraces() async throws -> [Int] {
+                [
+                    try await hq.count("SELECT count(*) FROM statuses WHERE account_id = \(alice.id)"),
+                    try await hq.count("SELECT count(*) FROM favourites WHERE account_id = \(alice.id)"),
+                    try await hq.count("SELECT count(*) FROM activities WHERE account_id = \(alice.id)"),
+                    try await hq.count("SELECT count(*) FROM notifications WHERE from_account_id = \(alice.id)"),
+                ]
+            }
+            let before = try await aliceTraces()
+            for post in [followersOnly, direct, grouped] {
+                let uri = try #require(post["uri"]?.stringValue)
+                let id = try #require(post["id"]?.stringValue)
+                let refusals: [(String, RawHTTP.Reply)] = [
+                    ("C2S Create reply", try await outbox(#"{"type":"Create","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"type":"Note","content":"a reply","inReplyTo":"\#(uri)"}}"#)),
+                    ("C2S bare Note, inReplyTo as an object", try await outbox(#"{"type":"Note","content":"a reply","to":["https://www.w3.org/ns/activitystreams#Public"],"inReplyTo":{"id":"\#(uri)","type":"Note"}}"#)),
+                    ("C2S Like", try await outbox(#"{"type":"Like","object":"\#(uri)"}"#)),
+                    ("C2S Announce", try await outbox(#"{"type":"Announce","object":"\#(uri)"}"#)),
+                    ("API reply", try await a.post("/api/v1/statuses", #"{"status":"a reply","in_reply_to_id":"\#(id)"}"#)),
+                    ("API favourite", try await a.post("/api/v1/statuses/\(id)/favourite")),
+                    ("API reblog", try await a.post("/api/v1/statuses/\(id)/reblog")),
+                ]
+                for (path, reply) in refusals {
+                    #expect(reply.status == 404, "\(path) of \(post["content"]?.stringValue ?? ""): \(reply.status) \(reply.body)")
+                    #expect(reply.json?["error"]?.stringValue != nil, "\(path): \(reply.body)")
+                }
+            }
+            #expect(try await aliceTraces() == before, "nothing stored, recorded or notified")
+
+            // The same on a post she may see goes through (so the refusals above are the rule's).
+            let publicURI = try #require(public_["uri"]?.stringValue)
+            let reply = try await outbox(#"{"type":"Note","content":"a reply","to":["https://www.w3.org/ns/activitystreams#Public"],"inReplyTo":{"id":"\#(publicURI)","type":"Note"}}"#)
+            #expect(reply.status == 201, "\(reply.body)")
+            #expect(try await outbox(#"{"type":"Like","object":"\#(publicURI)"}"#).status == 201)
+            let replyURI = String(try #require(reply.headers["location"]).dropLast("/activity".count))
+            try await eventually("the allowed reply delivered to bob's node") { try await sub.store.status(uri: replyURI) != nil }
+            #expect(
+                try await sub.count("SELECT count(*) FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE a.uri = \(alice.uri)") == 1,
+                "of alice's, only the allowed reply reached bob's node")
         }
     }
 }
