@@ -7,7 +7,7 @@ import Testing
 
 /// The admin API for federation policy and the audit log, between two whole nodes: allows,
 /// blocks that silence or suspend, who may do what, and the append-only record of it all.
-@Suite(.serialized) struct AdminAPITests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct AdminAPITests {
     typealias API = ClientAPITests.API
 
     /// A token for `account` from an app that may ask for the admin scopes.

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Runs the built `kith` executable, as an admin would.
-@Suite struct CLITests {
+@Suite(.timeLimit(.minutes(5))) struct CLITests {
     struct Run {
         var status: Int32
         var stdout: String

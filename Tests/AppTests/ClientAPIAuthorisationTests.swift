@@ -6,7 +6,7 @@ import Testing
 
 /// Every client-API endpoint that acts for a user: 401 without a token or with a bad one, 403
 /// with a token lacking the endpoint's scope, and past both with exactly that granular scope.
-@Suite(.serialized) struct ClientAPIAuthorisationTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ClientAPIAuthorisationTests {
     struct Endpoint: Sendable, CustomStringConvertible {
         var method: String
         var path: String

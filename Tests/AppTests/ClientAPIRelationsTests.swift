@@ -6,7 +6,7 @@ import Testing
 
 /// Mutes, pins, profile fields, and the notifications that follows with `notify` and edits
 /// of boosted posts produce; over HTTP, across two federating nodes.
-@Suite(.serialized) struct ClientAPIRelationsTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ClientAPIRelationsTests {
     typealias API = ClientAPITests.API
 
     func token(_ node: TestNode, _ account: Account, scope: String = "read write follow") async throws -> String {
@@ -255,7 +255,7 @@ import Testing
 }
 
 /// The login wall, up (the default) and down.
-@Suite(.serialized) struct LoginWallTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct LoginWallTests {
     @Test func anonymousReadersSeePublicPostsOnlyWhenTheWallIsDown() async throws {
         try await withNodeGate {
             let node = try await TestNode(name: "open_wall", loginWall: false)

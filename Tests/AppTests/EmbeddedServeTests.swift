@@ -8,7 +8,7 @@ import Storage
 import Testing
 
 /// /health against the embedded cluster, then with that cluster stopped.
-@Suite struct EmbeddedHealthTests {
+@Suite(.timeLimit(.minutes(5))) struct EmbeddedHealthTests {
     @Test func healthFollowsTheDatabase() async throws {
         let dir = try TemporaryDirectory("kith-hl")
         defer { dir.remove() }

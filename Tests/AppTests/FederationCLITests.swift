@@ -5,7 +5,7 @@ import Storage
 import Testing
 
 /// `kith federation …` as an operator runs it.
-@Suite struct FederationCLITests {
+@Suite(.timeLimit(.minutes(5))) struct FederationCLITests {
     let cli = CLITests()
 
     @Test func policyDeliveriesRetryAndResolve() async throws {

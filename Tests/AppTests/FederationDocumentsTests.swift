@@ -12,7 +12,7 @@ import Storage
 import Testing
 
 /// Actor documents, WebFinger, host-meta and NodeInfo, served from a real database.
-@Suite struct FederationDocumentsTests {
+@Suite(.timeLimit(.minutes(5))) struct FederationDocumentsTests {
     static let config: KithConfig = {
         var config = KithConfig()
         config.publicURL = "https://kith.example"

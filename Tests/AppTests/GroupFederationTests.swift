@@ -8,7 +8,7 @@ import Testing
 /// The enterprise federation model with three whole nodes: HQ and a subsidiary that allow each
 /// other, and an outsider neither allows. Secret and closed groups span HQ and the subsidiary;
 /// the outsider gets nothing.
-@Suite(.serialized) struct GroupFederationTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct GroupFederationTests {
     typealias API = ClientAPITests.API
 
     func token(_ node: TestNode, _ account: Account) async throws -> String {

@@ -8,7 +8,7 @@ import Testing
 /// Home pages and tokens kept in memory: served again while nothing they show changed; the
 /// reader's own changes shown at once, others' within a moment, whether they came through the
 /// API, from another process or by hand.
-@Suite(.serialized) struct HomePageCacheTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct HomePageCacheTests {
     typealias API = ClientAPITests.API
 
     struct Setup {
@@ -19,7 +19,7 @@ import Testing
         let bobID: String
     }
 
-    func withSetup(cacheMegabytes: Int = 64, _ body: @Sendable (Setup) async throws -> Void) async throws {
+    func withSetup(cacheMegabytes: Int = 64, _ body: @escaping @Sendable (Setup) async throws -> Void) async throws {
         try await withNodeGate {
             let node = try await TestNode(name: "cache", cacheMegabytes: cacheMegabytes)
             do {

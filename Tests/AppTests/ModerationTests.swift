@@ -6,7 +6,7 @@ import Testing
 
 /// Reports (local, and across nodes as Flag), the moderation admin API, what suspending,
 /// silencing and disabling do, roles, and the audit trail of it all; between two whole nodes.
-@Suite(.serialized) struct ModerationTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ModerationTests {
     typealias API = ClientAPITests.API
 
     func login(_ node: TestNode, _ account: Account) async throws -> Int {

@@ -7,8 +7,8 @@ import KithTestSupport
 import Testing
 
 /// OAuth 2 and the first Mastodon endpoints, over real HTTP against a whole node.
-@Suite(.serialized) struct OAuthTests {
-    func withNode(_ body: @Sendable (TestNode, Account) async throws -> Void) async throws {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct OAuthTests {
+    func withNode(_ body: @escaping @Sendable (TestNode, Account) async throws -> Void) async throws {
         try await withNodeGate { try await node(body) }
     }
 

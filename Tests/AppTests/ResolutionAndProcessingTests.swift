@@ -15,7 +15,7 @@ import Testing
 
 /// Outgoing fetches keep to their limits; captured GoToSocial deliveries are processed; a
 /// rotated key is fetched again.
-@Suite(.serialized) struct ResolutionAndProcessingTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct ResolutionAndProcessingTests {
     /// A small peer that serves what the tests need: a large document, redirects, a loop.
     func withPeer(_ body: @Sendable (Int) async throws -> Void) async throws {
         let port = try Loopback.freePort()

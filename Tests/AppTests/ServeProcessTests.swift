@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `kith serve` as a real process on the embedded database: what `scripts/run` does.
-@Suite(.serialized) struct ServeProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ServeProcessTests {
     /// Starts kith, as another user if `user` is given. setpriv execs kith in place, so the
     /// signal the test sends reaches kith itself (runuser would forward it and then SIGKILL kith
     /// two seconds later, in the middle of its shutdown).

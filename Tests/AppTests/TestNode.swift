@@ -15,6 +15,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Storage
+import Testing
 
 /// A whole Kith node for federation tests: its own database, a real HTTP server on a loopback
 /// port, the inbox processor and the delivery worker. Stop and start it again on the same port
@@ -85,10 +86,20 @@ final class TestNode: @unchecked Sendable {
     }
 
     func stop() async {
-        await group?.triggerGracefulShutdown()
-        _ = try? await task?.value
-        group = nil
-        task = nil
+        let (group, task) = (self.group, self.task)
+        do {
+            // A node that does not stop (a request or a query that never ends) fails its test by
+            // name instead of holding the whole run.
+            try await withDeadline(.seconds(60), "stopping node \(name)") {
+                await group?.triggerGracefulShutdown()
+                _ = try? await task?.value
+            }
+        } catch {
+            task?.cancel()
+            Issue.record("\(error)")
+        }
+        self.group = nil
+        self.task = nil
     }
 
     /// Stops the node and drops its database.
@@ -130,21 +141,33 @@ final class TestNode: @unchecked Sendable {
 
     /// One integer from a SQL query on this node's database.
     func count(_ query: PostgresQuery) async throws -> Int {
-        let rows = try await pool.client.query(query, logger: TestDatabase.logger)
-        for try await value in rows.decode(Int.self) { return value }
-        return 0
+        let client = pool.client
+        return try await withDeadline(Self.queryLimit, "query \(query.sql)") {
+            let rows = try await client.query(query, logger: TestDatabase.logger)
+            for try await value in rows.decode(Int.self) { return value }
+            return 0
+        }
     }
+
+    /// How long a test's own query may take before it fails the test.
+    static let queryLimit: Duration = .seconds(30)
 
     /// The text values of a one-column query on this node's database.
     func strings(_ query: PostgresQuery) async throws -> [String] {
-        var result: [String] = []
-        for try await value in try await pool.client.query(query, logger: TestDatabase.logger).decode(String.self) { result.append(value) }
-        return result
+        let client = pool.client
+        return try await withDeadline(Self.queryLimit, "query \(query.sql)") {
+            var result: [String] = []
+            for try await value in try await client.query(query, logger: TestDatabase.logger).decode(String.self) { result.append(value) }
+            return result
+        }
     }
 
     /// Runs a statement on this node's database (the error, if any, is PostgreSQL's).
     func execute(_ query: PostgresQuery) async throws {
-        for try await _ in try await pool.client.query(query, logger: TestDatabase.logger) {}
+        let client = pool.client
+        try await withDeadline(Self.queryLimit, "query \(query.sql)") {
+            for try await _ in try await client.query(query, logger: TestDatabase.logger) {}
+        }
     }
 
     /// The private key of a local account, to sign requests by hand.
@@ -156,11 +179,13 @@ final class TestNode: @unchecked Sendable {
 
 /// Waits until `condition` holds, polling; fails after `timeout`. Bounded in time.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
-        if try await condition() { return }
+        // Each check is bounded too: one that hangs fails the wait by name.
+        let left = max(deadline - ContinuousClock.now, .seconds(2))
+        if try await withDeadline(left, "checking: \(what)", condition) { return }
         guard ContinuousClock.now < deadline else { throw KithError(.unavailable, "timed out waiting for: \(what)") }
         try await Task.sleep(for: .milliseconds(40))
     }
@@ -178,9 +203,16 @@ enum RawHTTP {
         var json: JSONValue? { try? JSONValue.parse(Array(body.utf8)) }
     }
 
+    /// How long one request of a test may take, body included, before it fails the test.
+    static let limit: Duration = .seconds(20)
+
     static func send(
         _ method: HTTPMethod, _ url: String, headers: [String: String] = [:], body: String? = nil
     ) async throws -> Reply {
+        try await withDeadline(limit, "\(method) \(url)") { try await sendUnbounded(method, url, headers: headers, body: body) }
+    }
+
+    static func sendUnbounded(_ method: HTTPMethod, _ url: String, headers: [String: String], body: String?) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -193,6 +225,10 @@ enum RawHTTP {
     }
 
     static func post(_ url: String, body: [UInt8], headers: HeaderFields) async throws -> (status: Int, body: String) {
+        try await withDeadline(limit, "POST \(url)") { try await postUnbounded(url, body: body, headers: headers) }
+    }
+
+    static func postUnbounded(_ url: String, body: [UInt8], headers: HeaderFields) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for field in headers where field.name.lowercased() != "host" { request.headers.add(name: field.name, value: field.value) }
@@ -204,6 +240,10 @@ enum RawHTTP {
 
     /// A GET, signed by `key` when given (authorized fetch wants it), as Mastodon signs fetches.
     static func get(_ url: String, accept: String = "application/activity+json", as key: SigningKey? = nil) async throws -> (status: Int, body: String) {
+        try await withDeadline(limit, "GET \(url)") { try await getUnbounded(url, accept: accept, as: key) }
+    }
+
+    static func getUnbounded(_ url: String, accept: String, as key: SigningKey?) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: accept)
         if let key {
@@ -247,11 +287,13 @@ actor NodeTestGate {
     }
 }
 
-/// Runs `body` while holding the node gate.
-func withNodeGate<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+/// Runs `body` while holding the node gate, for at most `limit` once it holds it: a test that
+/// hangs fails by name and lets the others run. (The suites' `.timeLimit` also counts the time
+/// spent waiting for the gate, so it is longer.)
+func withNodeGate<T: Sendable>(limit: Duration = .seconds(300), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     await NodeTestGate.shared.acquire()
     let result: Result<T, any Error>
-    do { result = .success(try await body()) } catch { result = .failure(error) }
+    do { result = .success(try await withDeadline(limit, "a test holding the node gate", body)) } catch { result = .failure(error) }
     await NodeTestGate.shared.release()
     return try result.get()
 }
@@ -259,7 +301,7 @@ func withNodeGate<T: Sendable>(_ body: @Sendable () async throws -> T) async thr
 /// Runs `body` with two started nodes, `hq` and `sub`, that allow each other; removes both
 /// afterwards, whether `body` threw or not.
 func withTwoNodes(
-    hqSettings: FederationSettings = TestNode.testSettings, _ body: @Sendable (TestNode, TestNode) async throws -> Void
+    hqSettings: FederationSettings = TestNode.testSettings, _ body: @escaping @Sendable (TestNode, TestNode) async throws -> Void
 ) async throws {
     try await withNodeGate { try await twoNodes(hqSettings: hqSettings, body) }
 }

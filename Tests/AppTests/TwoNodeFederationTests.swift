@@ -12,7 +12,7 @@ import Testing
 
 /// Two whole Kith nodes in one process, each with its own database, talking real HTTP over
 /// loopback with real signatures.
-@Suite(.serialized) struct TwoNodeFederationTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct TwoNodeFederationTests {
     @Test func followPostReplyLikeBoostUpdateDelete() async throws {
         try await withTwoNodes { hq, sub in
             let alice = try await hq.createAccount("alice")
@@ -366,6 +366,37 @@ import Testing
             #expect(parent.content == "<p>the original</p>")
             #expect(try await sub.store.status(uri: reply.uri)?.inReplyToID == parent.id)
             #expect(try await sub.store.account(uri: alice.uri) != nil)
+        }
+    }
+
+    /// As Mastodon does, a reply that is not direct reaches the replied-to post's author,
+    /// whether or not it mentions them and whether or not they follow the replier.
+    @Test func aReplyReachesTheAuthorOfThePostItAnswers() async throws {
+        try await withTwoNodes { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
+            let a = ClientAPITests.API(node: hq, token: try await ClientAPITests().token(hq, alice))
+            // bob posts; alice finds the post (nobody follows anybody) and answers without
+            // naming bob, publicly and to her followers only.
+            let post = try await sub.social.post(accountID: bob.id, .init(content: "<p>Lunch at noon?</p>"))
+            let encoded = post.uri.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let found = try await a.get("/api/v2/search?q=\(encoded)&resolve=true").json?["statuses"]?.listValue.first
+            let postOnHQ = try #require(found?["id"]?.stringValue)
+            var replies: [String: String] = [:]
+            for visibility in ["public", "unlisted", "private"] {
+                let reply = try await a.post(
+                    "/api/v1/statuses", #"{"status":"Yes, see you there","visibility":"\#(visibility)","in_reply_to_id":"\#(postOnHQ)"}"#)
+                #expect(reply.status == 200, "\(reply.body)")
+                replies[visibility] = try #require(reply.json?["uri"]?.stringValue)
+            }
+            for (visibility, uri) in replies.sorted(by: { $0.key < $1.key }) {
+                try await eventually("the \(visibility) reply on bob's node") { try await sub.store.status(uri: uri) != nil }
+                #expect(try await sub.store.status(uri: uri)?.inReplyToID == post.id, "\(visibility)")
+            }
+            // The followers-only reply reached bob, so he may read it.
+            let privateReply = try #require(try await sub.store.status(uri: replies["private"]!))
+            let bobAPI = ClientAPITests.API(node: sub, token: try await ClientAPITests().token(sub, bob))
+            #expect(try await bobAPI.get("/api/v1/statuses/\(privateReply.id)").status == 200)
         }
     }
 
