@@ -107,9 +107,13 @@ extension ClientAPIController {
         router.get("/api/v1/timelines/tag/:hashtag") { request, context in
             let viewer = try await self.reader(request, scope: "read:statuses")
             let tag = try context.parameters.require("hashtag")
-            return try await self.statusPage(
-                try await self.d.timelines.tagTimeline(tag, local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request)), request: request,
-                viewer: viewer)
+            return try await self.cachedPage(request, viewer: viewer) {
+                var page = try await self.statusPage(
+                    try await self.d.timelines.tagTimeline(tag, local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request)),
+                    request: request, viewer: viewer)
+                page.sources.statuses.append(PageSources.publicPosts)
+                return page
+            }
         }
         router.get("/api/v1/instance/peers") { _, _ in
             self.respond(.array(try await self.d.timelines.peers().map { .string($0) }))

@@ -97,12 +97,18 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/statuses/:id/context") { request, context in
             let viewer = try await self.reader(request, scope: "read:statuses")
-            let status = try await self.visibleStatus(context, viewer: viewer)
-            let (ancestors, descendants) = try await self.d.timelines.context(statusID: status.id)
-            return self.respond([
-                "ancestors": .array(try await self.statusEntities(try await self.visible(ancestors, to: viewer), viewer: viewer)),
-                "descendants": .array(try await self.statusEntities(try await self.visible(descendants, to: viewer), viewer: viewer)),
-            ])
+            return try await self.cachedPage(request, viewer: viewer) {
+                let status = try await self.visibleStatus(context, viewer: viewer)
+                let (ancestors, descendants) = try await self.d.timelines.context(statusID: status.id)
+                let up = try await self.statusPage(try await self.visible(ancestors, to: viewer), request: request, viewer: viewer, paged: false)
+                let down = try await self.statusPage(try await self.visible(descendants, to: viewer), request: request, viewer: viewer, paged: false)
+                // A new reply anywhere in the thread names its parent, one of these posts.
+                return BuiltPage(
+                    body: ["ancestors": up.body, "descendants": down.body], link: nil,
+                    sources: PageSources(
+                        accounts: up.sources.accounts + down.sources.accounts + [status.accountID],
+                        statuses: up.sources.statuses + down.sources.statuses + [status.id] + ancestors.map(\.id) + descendants.map(\.id)))
+            }
         }
         for (action, scope) in [
             ("favourite", "write:favourites"), ("unfavourite", "write:favourites"), ("reblog", "write:statuses"),
@@ -135,8 +141,12 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/timelines/public") { request, _ in
             let viewer = try await self.reader(request, scope: "read:statuses")
-            let statuses = try await self.d.timelines.publicTimeline(local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request))
-            return try await self.statusPage(statuses, request: request, viewer: viewer)
+            return try await self.cachedPage(request, viewer: viewer) {
+                let statuses = try await self.d.timelines.publicTimeline(local: Self.localOnly(request), viewerID: viewer.id, page: try Self.page(request))
+                var page = try await self.statusPage(statuses, request: request, viewer: viewer)
+                page.sources.statuses.append(PageSources.publicPosts)
+                return page
+            }
         }
         router.get("/api/v1/accounts/lookup") { request, _ in
             let viewer = try await self.reader(request, scope: "read:accounts")
@@ -166,21 +176,28 @@ public struct ClientAPIController: Sendable {
         }
         router.get("/api/v1/accounts/:id/statuses") { request, context in
             let viewer = try await self.reader(request, scope: "read:statuses")
-            let account = try await self.account(context)
-            let query = request.uri.queryParameters
-            if RequestParameters.truthy(query["pinned"]) {
-                var pinned: [Status] = []
-                for status in try await self.d.statuses.pinnedStatuses(accountID: account.id) where try await self.canSee(status, viewer: viewer) {
-                    pinned.append(status)
+            return try await self.cachedPage(request, viewer: viewer) {
+                let account = try await self.account(context)
+                let query = request.uri.queryParameters
+                var page: BuiltPage
+                if RequestParameters.truthy(query["pinned"]) {
+                    var pinned: [Status] = []
+                    for status in try await self.d.statuses.pinnedStatuses(accountID: account.id) where try await self.canSee(status, viewer: viewer) {
+                        pinned.append(status)
+                    }
+                    page = try await self.statusPage(pinned, request: request, viewer: viewer, paged: false)
+                } else if RequestParameters.truthy(query["only_media"]) {
+                    page = try await self.statusPage([], request: request, viewer: viewer)  // posts carry no media yet
+                } else {
+                    let statuses = try await self.d.timelines.accountTimeline(
+                        accountID: account.id, viewerID: viewer.id, excludeReplies: RequestParameters.truthy(query["exclude_replies"]),
+                        page: try Self.page(request))
+                    page = try await self.statusPage(statuses, request: request, viewer: viewer)
                 }
-                return self.respond(.array(try await self.statusEntities(pinned, viewer: viewer)))
+                // Its new posts, pins and profile changes name the account.
+                page.sources.accounts.append(account.id)
+                return page
             }
-            if RequestParameters.truthy(query["only_media"]) {
-                return try await self.statusPage([], request: request, viewer: viewer)  // posts carry no media yet
-            }
-            let statuses = try await self.d.timelines.accountTimeline(
-                accountID: account.id, viewerID: viewer.id, excludeReplies: RequestParameters.truthy(query["exclude_replies"]), page: try Self.page(request))
-            return try await self.statusPage(statuses, request: request, viewer: viewer)
         }
         for action in ["follow", "unfollow"] {
             router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
@@ -539,11 +556,6 @@ public struct ClientAPIController: Sendable {
     }
 
     /// A page of statuses with Mastodon's `Link` header (`next` goes older, `prev` newer).
-    func statusPage(_ statuses: [Status], request: Request, viewer: Account) async throws -> Response {
-        let shown = viewer.id == Self.anonymous.id ? statuses.filter { !$0.localOnly } : statuses
-        return respond(.array(try await statusEntities(shown, viewer: viewer)), headers: link(request, first: statuses.first?.id, last: statuses.last?.id))
-    }
-
     /// Mastodon's `Link` header for a page whose items' paging ids run from `first` (newest) to
     /// `last`: `next` goes older, `prev` newer; the request's `limit` is kept.
     func link(_ request: Request, first: Int64?, last: Int64?) -> HTTPFields {

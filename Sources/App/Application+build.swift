@@ -66,7 +66,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         router.add(middleware: ChangeFenceMiddleware(fence: runtime.changes))
     }
     var caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
-    if let pages = dependencies.runtime?.pages { caches["home_pages"] = { pages.statistics } }
+    if let pages = dependencies.runtime?.pages { caches["pages"] = { pages.statistics } }
     if let tokens = dependencies.runtime?.tokens { caches["tokens"] = { tokens.statistics } }
     OperationsController(
         database: dependencies.database, registry: dependencies.registry, version: KithVersion.current,

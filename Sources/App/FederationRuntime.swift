@@ -34,7 +34,7 @@ public final class FederationRuntime: Sendable {
     public let statistics: PostgresNodeRepository
     /// Reads the database's change log for the caches below (with caching off, only prunes it).
     public let changes: ChangeListener
-    /// Rendered home timeline pages, by reader and query.
+    /// Rendered timeline and thread pages, by reader, path and query.
     public let pages: StampedCache<String, CachedPage>?
     /// Tokens with their accounts, by token hash.
     public let tokens: StampedCache<String, AccessToken>?

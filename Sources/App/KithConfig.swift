@@ -40,7 +40,7 @@ public struct KithConfig: Sendable, Equatable {
     public var loginWall: Bool = true
     public var deliveryMaxAttempts: Int = 16
     public var deliveryConcurrencyPerHost: Int = 4
-    /// Memory for rendered home timeline pages and signed-in tokens, kept while what they were
+    /// Memory for rendered timeline and thread pages and signed-in tokens, kept while what they were
     /// built from is unchanged; 0 turns caching (and following the database's changes) off.
     public var cacheMegabytes: Int = 64
     /// The config file that was read, if any.

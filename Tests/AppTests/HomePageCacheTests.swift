@@ -66,7 +66,7 @@ import Testing
             #expect(pages.statistics.hits == before + 1)
             // /metrics reports it.
             let metrics = try await RawHTTP.send(.GET, s.node.baseURL + "/metrics", headers: [:]).body
-            #expect(metrics.contains(#"kith_cache_hits{cache="home_pages"} \#(pages.statistics.hits)"#))
+            #expect(metrics.contains(#"kith_cache_hits{cache="pages"} \#(pages.statistics.hits)"#))
             #expect(metrics.contains(#"kith_cache_entries{cache="tokens"}"#))
 
             // alice's own actions show at once: a bookmark, a favourite, her own post.
@@ -102,6 +102,92 @@ import Testing
             // Unfollowing shows at once.
             #expect(try await s.alice.post("/api/v1/accounts/\(s.bobID)/unfollow").status == 200)
             #expect(try await home(s.alice).map { $0["id"]?.stringValue } == [own])
+        }
+    }
+
+    func ids(_ api: API, _ path: String) async throws -> [String] {
+        let reply = try await api.get(path)
+        #expect(reply.status == 200, "\(path): \(reply.body)")
+        return reply.json?.listValue.compactMap { $0["id"]?.stringValue } ?? []
+    }
+
+    /// The public, hashtag and account timelines and threads are kept like home: served again
+    /// while nothing on them changed, the reader's own changes at once, others' within the grace.
+    @Test func everyTimelineAndThreadIsServedFromMemoryAndFollowsChanges() async throws {
+        try await withSetup { s in
+            let pages = try #require(s.node.runtime.pages)
+            let first = try #require(try await s.bob.post("/api/v1/statuses", #"{"status":"first #news"}"#).json?["id"]?.stringValue)
+            let paths = [
+                "/api/v1/timelines/public", "/api/v1/timelines/public?local=true", "/api/v1/timelines/tag/news",
+                "/api/v1/accounts/\(s.bobID)/statuses", "/api/v1/accounts/\(s.bobID)/statuses?exclude_replies=true",
+            ]
+            for path in paths {
+                #expect(try await ids(s.carol, path) == [first], "\(path)")
+                let hits = pages.statistics.hits
+                #expect(try await ids(s.carol, path) == [first], "\(path)")
+                #expect(pages.statistics.hits == hits + 1, "\(path) served from memory")
+            }
+            // Another's new post shows within the grace on every timeline it belongs to: alice's
+            // (nothing on carol's pages is hers) on the public and hashtag timelines, bob's own
+            // on his account's.
+            let publicPaths = Array(paths.prefix(3))
+            let second = try #require(try await s.alice.post("/api/v1/statuses", #"{"status":"second #news"}"#).json?["id"]?.stringValue)
+            for path in publicPaths {
+                try await eventually("alice's post on \(path)", timeout: .seconds(5)) { try await ids(s.carol, path) == [second, first] }
+            }
+            let third = try #require(try await s.bob.post("/api/v1/statuses", #"{"status":"third"}"#).json?["id"]?.stringValue)
+            for path in paths.dropFirst(3) {
+                try await eventually("bob's post on \(path)", timeout: .seconds(5)) { try await ids(s.carol, path) == [third, first] }
+            }
+            // The reader's own post shows at once.
+            let mine = try #require(try await s.carol.post("/api/v1/statuses", #"{"status":"mine #news"}"#).json?["id"]?.stringValue)
+            #expect(try await ids(s.carol, "/api/v1/timelines/tag/news") == [mine, second, first])
+            try await eventually("the public timeline", timeout: .seconds(5)) {
+                try await ids(s.carol, "/api/v1/timelines/public") == [mine, third, second, first]
+            }
+            #expect(try await ids(s.carol, "/api/v1/timelines/public") == [mine, third, second, first])
+            // Blocking bob hides him at once everywhere the reader looks.
+            #expect(try await s.carol.post("/api/v1/accounts/\(s.bobID)/block").status == 200)
+            #expect(try await ids(s.carol, "/api/v1/timelines/public") == [mine, second])
+            #expect(try await ids(s.carol, "/api/v1/timelines/tag/news") == [mine, second])
+            #expect(try await s.carol.post("/api/v1/accounts/\(s.bobID)/unblock").status == 200)
+            #expect(try await ids(s.carol, "/api/v1/timelines/public") == [mine, third, second, first])
+
+            // Each reader has their own page: bob's followers-only post is on alice's view of his
+            // account (she follows him) and not on carol's.
+            let followersOnly = try #require(
+                try await s.bob.post("/api/v1/statuses", #"{"status":"friends only","visibility":"private"}"#).json?["id"]?.stringValue)
+            try await eventually("on alice's view of bob", timeout: .seconds(5)) {
+                try await ids(s.alice, "/api/v1/accounts/\(s.bobID)/statuses").first == followersOnly
+            }
+            #expect(try await ids(s.carol, "/api/v1/accounts/\(s.bobID)/statuses").contains(followersOnly) == false)
+            #expect(try await ids(s.carol, "/api/v1/timelines/public").contains(followersOnly) == false)
+            // A pin shows on the pinned page within the grace.
+            #expect(try await ids(s.carol, "/api/v1/accounts/\(s.bobID)/statuses?pinned=true").isEmpty)
+            #expect(try await s.bob.post("/api/v1/statuses/\(first)/pin").status == 200)
+            try await eventually("the pin", timeout: .seconds(5)) {
+                try await ids(s.carol, "/api/v1/accounts/\(s.bobID)/statuses?pinned=true") == [first]
+            }
+
+            // A thread: served again, and a new reply by another shows within the grace.
+            @Sendable func descendants(_ api: API) async throws -> [String] {
+                let reply = try await api.get("/api/v1/statuses/\(first)/context")
+                #expect(reply.status == 200, "\(reply.body)")
+                return reply.json?["descendants"]?.listValue.compactMap { $0["id"]?.stringValue } ?? []
+            }
+            #expect(try await descendants(s.carol).isEmpty)
+            let hits = pages.statistics.hits
+            #expect(try await descendants(s.carol).isEmpty)
+            #expect(pages.statistics.hits == hits + 1)
+            let answer = try #require(
+                try await s.alice.post("/api/v1/statuses", #"{"status":"an answer","in_reply_to_id":"\#(first)"}"#).json?["id"]?.stringValue)
+            try await eventually("alice's answer in the thread", timeout: .seconds(5)) { try await descendants(s.carol) == [answer] }
+            // The reader's own reply at once; a deleted reply goes within the grace.
+            let own = try #require(
+                try await s.carol.post("/api/v1/statuses", #"{"status":"me too","in_reply_to_id":"\#(answer)"}"#).json?["id"]?.stringValue)
+            #expect(try await descendants(s.carol) == [answer, own])
+            #expect(try await s.alice.delete("/api/v1/statuses/\(answer)").status == 200)
+            try await eventually("the deleted answer gone", timeout: .seconds(5)) { try await descendants(s.carol).contains(answer) == false }
         }
     }
 
