@@ -221,11 +221,12 @@ def main() -> int:
             if key in timeline:
                 arriving = num(timeline.get(rate_key))
                 timeline_rows(name, timeline[key], f", {'n/a' if arriving is None else f'{arriving:,.0f}'} posts/s arriving")
-        if "home_uncached" in timeline:
-            uncached = timeline["home_uncached"]
-            row(label, "home req/s, caching off", get(uncached, "requests_per_second"), "req/s", "static route", static,
-                "every page rendered")
-            row(label, "home p99, caching off", get(uncached, "p99_ms"), "ms (p99)")
+        for key, name in TIMELINES:
+            if f"{key}_uncached" in timeline:
+                uncached = timeline[f"{key}_uncached"]
+                row(label, f"{name} req/s, caching off", get(uncached, "requests_per_second"), "req/s", "static route", static,
+                    "every page rendered")
+                row(label, f"{name} p99, caching off", get(uncached, "p99_ms"), "ms (p99)")
         if "home_database_alone" in timeline:
             alone = num(timeline["home_database_alone"])
             row(label, "home pages, database alone (pgbench)", alone, "pages/s", target="its statements, verbatim")
