@@ -117,7 +117,9 @@ let package = Package(
         .testTarget(
             name: "ActivityStreamsTests",
             dependencies: ["ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "Domain", "ActivityStreams"]),
+        .testTarget(
+            name: "FederationTests",
+            dependencies: ["Federation", "Domain", "ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
