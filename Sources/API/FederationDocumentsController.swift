@@ -28,12 +28,15 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     let authorizer: FetchAuthorizer?
     /// Who may read a secret group's full document (its members, or their nodes' actors).
     let groups: (any GroupRepository)?
+    /// Accounts' Ed25519 keys for object integrity proofs, published in their documents.
+    let assertionKeys: AssertionKeys?
 
     public init(
         accounts: any AccountRepository, statistics: any NodeStatistics, keys: NodeKeys, settings: Settings, authorizer: FetchAuthorizer?,
-        groups: (any GroupRepository)? = nil
+        groups: (any GroupRepository)? = nil, assertionKeys: AssertionKeys? = nil
     ) {
         self.groups = groups
+        self.assertionKeys = assertionKeys
         self.accounts = accounts
         self.statistics = statistics
         self.keys = keys
@@ -46,20 +49,21 @@ public struct FederationDocumentsController<Context: RequestContext>: Sendable {
     public func addRoutes(to router: Router<Context>) {
         router.get("/users/:username") { request, context in
             let account = try await self.localAccount(try context.parameters.require("username"))
+            let key = try await self.assertionKeys?.published(by: account)
             if account.isConcealedGroup {
                 // A secret group shows its profile to its members and their nodes only; anyone
-                // else gets its key and inboxes.
+                // else gets its keys and inboxes.
                 if let signer = try await self.authorizer?.optionalRequester(request), let groups = self.groups,
                     try await groups.mayRead(groupID: account.id, signer: signer)
                 {
-                    return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node), request: request)
+                    return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node, assertionKey: key), request: request)
                 }
-                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
+                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node, assertionKey: key), request: request)
             }
             if let authorizer = self.authorizer, authorizer.required, try await authorizer.optionalRequester(request) == nil {
-                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node), request: request)
+                return DocumentResponse.activityStreams(ActorDocuments.minimal(account, node: self.node, assertionKey: key), request: request)
             }
-            return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node), request: request)
+            return DocumentResponse.activityStreams(ActorDocuments.person(account, node: self.node, assertionKey: key), request: request)
         }
         router.get("/actor") { request, _ in
             let key = try await self.keys.applicationKeyPair()

@@ -79,7 +79,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
                 node: config.nodeIdentity, softwareVersion: KithVersion.current,
                 openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue),
             authorizer: dependencies.runtime.map { FetchAuthorizer(receiver: $0.receiver, node: $0.node, required: config.federationAuthorizedFetch) },
-            groups: dependencies.runtime?.store
+            groups: dependencies.runtime?.store, assertionKeys: dependencies.runtime?.assertionKeys
         ).addRoutes(to: router)
     }
     if let runtime = dependencies.runtime {

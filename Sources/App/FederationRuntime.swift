@@ -38,6 +38,8 @@ public final class FederationRuntime: Sendable {
     public let pages: StampedCache<String, CachedPage>?
     /// Tokens with their accounts, by token hash.
     public let tokens: StampedCache<String, AccessToken>?
+    /// Accounts' Ed25519 keys for object integrity proofs.
+    public let assertionKeys: AssertionKeys
 
     public init(database: DatabasePool, config: KithConfig, settings: FederationSettings? = nil, logger: Logger) {
         let node = config.nodeIdentity
@@ -48,7 +50,10 @@ public final class FederationRuntime: Sendable {
         let http = FederationHTTPClient(settings: settings, userAgent: "Kith/\(KithVersion.current) (+\(node.baseURL))", logger: logger)
         let policy = DomainPolicyService(mode: config.federationMode, repository: store)
         let resolver = ActorResolver(accounts: store, http: http, policy: policy, keys: keys, node: node, settings: settings, logger: logger)
-        let renderer = ActivityRenderer(accounts: store, graph: store, statuses: store, queue: store, policy: policy, node: node)
+        let assertionKeys = AssertionKeys(repository: store)
+        self.assertionKeys = assertionKeys
+        let renderer = ActivityRenderer(
+            accounts: store, graph: store, statuses: store, queue: store, policy: policy, node: node, keys: assertionKeys)
         let delivery = DeliveryWorker(
             queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
             applicationKey: { try await resolver.applicationSigningKey() })
@@ -67,7 +72,8 @@ public final class FederationRuntime: Sendable {
         self.admin = AdminService(policy: store, changed: { await policy.invalidate() })
         self.resolver = resolver
         self.receiver = InboxReceiver(
-            resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger)
+            resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger,
+            assertionKeys: assertionKeys)
         self.processor = processor
         self.delivery = delivery
         self.moderation = ModerationService(

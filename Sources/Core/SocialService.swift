@@ -290,7 +290,9 @@ public struct SocialService: Sendable {
         return try await statuses.status(id: statusID) ?? status
     }
 
-    /// Deletes one's own post; followers and addressees are sent Delete.
+    /// Deletes one's own post; followers and addressees are sent Delete, and so are those who
+    /// boosted it and the followers of theirs known here, so that it disappears where boosts
+    /// took it (their nodes forward it to the rest, Mastodon's `forward_for_reblogs`).
     public func delete(accountID: Int64, statusID: Int64) async throws {
         let account = try await localAccount(accountID)
         guard let status = try await statuses.status(id: statusID), status.accountID == account.id else {
@@ -300,12 +302,22 @@ public struct SocialService: Sendable {
             try await unboost(accountID: accountID, statusID: status.reblogOfID!)
             return
         }
-        try await statuses.delete(
-            id: status.id,
-            publish: OutgoingActivity(
-                uri: "\(status.uri)#delete", accountID: account.id, kind: .delete, objectURI: status.uri, to: status.to, cc: status.cc,
-                deliver: !status.localOnly))
+        var delete = OutgoingActivity(
+            uri: "\(status.uri)#delete", accountID: account.id, kind: .delete, objectURI: status.uri, to: status.to, cc: status.cc,
+            deliver: !status.localOnly)
+        delete.extraInboxes = try await boostReach(of: status)
+        try await statuses.delete(id: status.id, publish: delete)
         await notifier?.activityRecorded()
+    }
+
+    /// The inboxes of those who boosted `status` (remote ones) and of their followers known here.
+    func boostReach(of status: Status) async throws -> [String] {
+        var inboxes = Set<String>()
+        for booster in try await accounts.accounts(ids: try await statuses.boosterIDs(of: status.id)) where booster.id != status.accountID {
+            if !booster.isLocal { inboxes.insert(booster.sharedInboxURI ?? booster.inboxURI) }
+            inboxes.formUnion(try await graph.followerInboxes(of: booster.id))
+        }
+        return inboxes.sorted()
     }
 
     // MARK: Pins

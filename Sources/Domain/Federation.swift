@@ -119,6 +119,8 @@ public struct RemoteActor: Sendable, Equatable {
     public var discoverable: Bool
     public var avatarURL: String?
     public var fields: [ProfileField]
+    /// The Ed25519 key it publishes for object integrity proofs (FEP-521a), if any.
+    public var assertionKey: AssertionKey?
 
     public init(
         uri: String, username: String, domain: String, displayName: String = "", note: String = "", actorType: String = "Person",
@@ -175,6 +177,12 @@ public struct OutgoingActivity: Sendable, Equatable {
     public var objectURIs: [String] = []
     /// Flag: the report's comment.
     public var content: String?
+    /// Inboxes it goes to beyond its addressees (a Delete: those who boosted the post and the
+    /// followers of theirs known here, as Mastodon reaches them).
+    public var extraInboxes: [String] = []
+    /// A forwarded activity: another actor's JSON, sent verbatim to `extraInboxes` and signed
+    /// (HTTP) by this activity's account.
+    public var forwardedPayload: String?
 
     public init(
         uri: String? = nil, accountID: Int64, kind: Kind, objectURI: String? = nil, statusID: Int64? = nil, targetAccountID: Int64? = nil,
@@ -397,6 +405,8 @@ public protocol StatusRepository: Sendable {
     func status(id: Int64) async throws -> Status?
     /// The posts with these ids that exist, in no particular order.
     func statuses(ids: [Int64]) async throws -> [Status]
+    /// The accounts that boosted post `statusID`.
+    func boosterIDs(of statusID: Int64) async throws -> [Int64]
     func status(uri: String) async throws -> Status?
     /// Replaces content, spoiler, sensitivity and tags of an existing post.
     func update(_ status: Status, publish: OutgoingActivity?) async throws

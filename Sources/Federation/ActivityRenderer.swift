@@ -11,11 +11,15 @@ public struct ActivityRenderer: Sendable {
     let queue: any ActivityQueueRepository
     let policy: DomainPolicyService
     let node: NodeIdentity
+    /// Signs what must verify whoever forwards it (a Delete of a post), and publishes the key in
+    /// a profile's Update.
+    let keys: AssertionKeys?
 
     public init(
         accounts: any RemoteAccountRepository, graph: any SocialGraphRepository, statuses: any StatusRepository,
-        queue: any ActivityQueueRepository, policy: DomainPolicyService, node: NodeIdentity
+        queue: any ActivityQueueRepository, policy: DomainPolicyService, node: NodeIdentity, keys: AssertionKeys? = nil
     ) {
+        self.keys = keys
         self.accounts = accounts
         self.graph = graph
         self.statuses = statuses
@@ -26,6 +30,10 @@ public struct ActivityRenderer: Sendable {
 
     public func render(_ published: PublishedActivity) async throws -> (payload: String, inboxes: [String]) {
         let activity = published.activity
+        // A forwarded activity was recorded with its JSON: it goes out as it came.
+        if let forwarded = published.payload, !forwarded.isEmpty {
+            return (forwarded, activity.deliver ? try await allowed(activity.extraInboxes) : [])
+        }
         guard let actor = try await accounts.account(id: activity.accountID) else {
             throw KithError(.notFound, "the actor of \(published.uri) is gone")
         }
@@ -58,7 +66,8 @@ public struct ActivityRenderer: Sendable {
                 recipients.append(parentAuthor)
             }
         case .update:
-            json["object"] = ObjectDocuments.withoutContext(ActorDocuments.person(actor, node: node))
+            json["object"] = ObjectDocuments.withoutContext(
+                ActorDocuments.person(actor, node: node, assertionKey: try await keys?.published(by: actor)))
             json["to"] = [.string(ASPublic.id)]
             json["cc"] = [.string(actor.followersURI ?? actor.uri + "/followers")]
             toFollowers = true
@@ -126,12 +135,24 @@ public struct ActivityRenderer: Sendable {
         if toFollowers {
             inboxes.formUnion(try await graph.followerInboxes(of: actor.id))
         }
+        inboxes.formUnion(activity.extraInboxes)
+        var document = ObjectDocuments.withContext(.object(json))
+        if activity.kind == .delete, activity.objectURI != actor.uri, let keys, actor.isLocal {
+            // Signed by the author (FEP-8b32), so that a node that boosted the post can forward
+            // the Delete to its followers and they can check it is the author's.
+            document = try await keys.sign(document, as: actor)
+        }
+        let payload = String(decoding: document.serialized(), as: UTF8.self)
+        return (payload, activity.deliver ? try await allowed(Array(inboxes)) : [])
+    }
+
+    /// Of `inboxes`, those of other nodes this one federates with, sorted.
+    func allowed(_ inboxes: [String]) async throws -> [String] {
         var allowed: [String] = []
-        for inbox in inboxes.sorted() where !isLocal(inbox) {
+        for inbox in Set(inboxes).sorted() where !isLocal(inbox) {
             if try await policy.allows(uri: inbox) { allowed.append(inbox) }
         }
-        let payload = String(decoding: ObjectDocuments.withContext(.object(json)).serialized(), as: UTF8.self)
-        return (payload, activity.deliver ? allowed : [])
+        return allowed
     }
 
     /// The accounts named in to/cc (remote ones known here), and whether the author's followers

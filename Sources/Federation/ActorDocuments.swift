@@ -24,8 +24,9 @@ public enum KithContext {
 
 /// Actor documents of local accounts and of the node's application actor.
 public enum ActorDocuments {
-    /// A local account as an ActivityPub `Person`. Never includes the private key.
-    public static func person(_ account: Account, node: NodeIdentity) -> JSONValue {
+    /// A local account as an ActivityPub `Person`. Never includes a private key. With
+    /// `assertionKey`, its Ed25519 key for object integrity proofs is in `assertionMethod`.
+    public static func person(_ account: Account, node: NodeIdentity, assertionKey: AssertionKey? = nil) -> JSONValue {
         let id = account.uri
         var object: [String: JSONValue] = [
             "@context": KithContext.value,
@@ -55,6 +56,16 @@ public enum ActorDocuments {
             "discoverable": .bool(account.discoverable),
             "published": .string(ASDate.format(account.createdAt)),
         ]
+        if let assertionKey {
+            // FEP-521a: a Multikey the actor controls.
+            object["@context"] = .array(KithContext.value.listValue + ["https://w3id.org/security/multikey/v1"])
+            object["assertionMethod"] = [
+                [
+                    "id": .string(assertionKey.id), "type": "Multikey", "controller": .string(id),
+                    "publicKeyMultibase": .string(assertionKey.multibase),
+                ]
+            ]
+        }
         if !account.fields.isEmpty {
             object["attachment"] = .array(account.fields.map { ["type": "PropertyValue", "name": .string($0.name), "value": .string($0.value)] })
         }
@@ -66,11 +77,12 @@ public enum ActorDocuments {
 
     /// What an unsigned request gets under authorized fetch: enough to find the actor's inboxes
     /// and verify its signatures, nothing of the profile.
-    public static func minimal(_ account: Account, node: NodeIdentity) -> JSONValue {
-        guard case .object(let full) = person(account, node: node) else { return person(account, node: node) }
+    public static func minimal(_ account: Account, node: NodeIdentity, assertionKey: AssertionKey? = nil) -> JSONValue {
+        let document = person(account, node: node, assertionKey: assertionKey)
+        guard case .object(let full) = document else { return document }
         let kept: Set<String> = [
             "@context", "id", "type", "preferredUsername", "inbox", "outbox", "followers", "following", "endpoints", "publicKey",
-            "manuallyApprovesFollowers",
+            "manuallyApprovesFollowers", "assertionMethod",
         ]
         return .object(full.filter { kept.contains($0.key) })
     }

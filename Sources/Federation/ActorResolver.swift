@@ -86,8 +86,7 @@ public struct ActorResolver: Sendable {
         guard let keyID = actor.publicKeyId, let pem = actor.publicKeyPEM else {
             throw KithError(.unavailable, "the actor \(actor.id) has no public key")
         }
-        return try await accounts.upsertRemote(
-            RemoteActor(
+        var remote = RemoteActor(
                 uri: actor.id, username: actor.preferredUsername, domain: DomainPolicyService.domain(of: actor.id) ?? "",
                 displayName: HTMLSanitizer.plainText(actor.name ?? ""), note: HTMLSanitizer.sanitize(actor.summary ?? ""), actorType: actor.type, url: actor.url, inboxURI: actor.inbox,
                 sharedInboxURI: actor.sharedInbox, outboxURI: actor.outbox, followersURI: actor.followers, followingURI: actor.following,
@@ -95,7 +94,12 @@ public struct ActorResolver: Sendable {
                 discoverable: actor.discoverable, avatarURL: actor.iconURL,
                 fields: actor.propertyValues.prefix(16).map {
                     ProfileField(name: HTMLSanitizer.plainText($0.name), value: HTMLSanitizer.sanitize($0.value))
-                }))
+                })
+        // Its Ed25519 key for object integrity proofs: one of its own host, that reads as one.
+        remote.assertionKey = actor.assertionKeys.first {
+            DomainPolicyService.domain(of: $0.id) == DomainPolicyService.domain(of: actor.id) && Multikey.decodeEd25519($0.multibase) != nil
+        }.map { AssertionKey(id: $0.id, multibase: $0.multibase) }
+        return try await accounts.upsertRemote(remote)
     }
 
     /// The account owning the key `keyId`: from the cache unless `refresh`, else by fetching the

@@ -318,8 +318,31 @@ public final class InboxProcessor: Service, Sendable {
         if objectID == actor.uri {
             try await accounts.deleteRemote(uri: actor.uri)
         } else if let status = try await statuses.status(uri: objectID), status.accountID == actor.id {
+            let boosters = try await accounts.accounts(ids: try await statuses.boosterIDs(of: status.id)).filter(\.isLocal)
             try await statuses.delete(id: status.id, publish: nil)
+            try await forward(activity, of: status, author: actor, boostedBy: boosters)
         }
+    }
+
+    /// Mastodon's `forward_for_reblogs`: a Delete of a public or unlisted post that local
+    /// accounts boosted goes on, as it came, to their followers on other nodes, so the post
+    /// disappears where the boosts took it. Only a Delete its author signed (an object integrity
+    /// proof) is forwarded: the receivers verify it against the author, not against this node.
+    func forward(_ activity: ASActivity, of status: Status, author: Account, boostedBy boosters: [Account]) async throws {
+        guard let booster = boosters.first, status.visibility == .public || status.visibility == .unlisted,
+            activity.raw["proof"] != nil, let id = activity.id
+        else { return }
+        var inboxes = Set<String>()
+        for account in boosters { inboxes.formUnion(try await graph.followerInboxes(of: account.id)) }
+        inboxes.subtract([author.inboxURI, author.sharedInboxURI].compactMap { $0 })
+        guard !inboxes.isEmpty else { return }
+        var forwarded = OutgoingActivity(
+            uri: id + "#forwarded-by-" + booster.username, accountID: booster.id, kind: .delete, objectURI: status.uri)
+        forwarded.extraInboxes = inboxes.sorted()
+        forwarded.forwardedPayload = String(decoding: activity.raw.serialized(), as: UTF8.self)
+        _ = try await queue.publish(forwarded)
+        await deliverySignal?.notify()
+        logger.debug("delete forwarded", metadata: ["activity_id": "\(id)", "inboxes": "\(inboxes.count)"])
     }
 
     // MARK: Like, Announce

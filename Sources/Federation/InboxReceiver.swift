@@ -7,8 +7,10 @@ import Logging
 
 /// Accepts a POST to an inbox, in Mastodon's order: parse → verify the signature (fetching
 /// the sender's key once, refetching it once if it no longer verifies) → the key's owner must
-/// be the activity's actor → the sender's node must be allowed → store the raw activity once,
-/// keyed by its id → let the processor know. The caller answers 202 without waiting.
+/// be the activity's actor (or, for a Delete forwarded by another node, the activity carries
+/// its actor's object integrity proof) → the sender's node must be allowed → store the raw
+/// activity once, keyed by its id → let the processor know. The caller answers 202 without
+/// waiting.
 public struct InboxReceiver: Sendable {
     let resolver: ActorResolver
     let queue: any ActivityQueueRepository
@@ -19,11 +21,14 @@ public struct InboxReceiver: Sendable {
     let signers: SignerCache
     let processorSignal: WakeSignal?
     let logger: Logger
+    /// Actors' Ed25519 keys, to check the proof of an activity forwarded by another node.
+    let assertionKeys: AssertionKeys?
 
     public init(
         resolver: ActorResolver, queue: any ActivityQueueRepository, accounts: any RemoteAccountRepository, policy: DomainPolicyService,
-        settings: FederationSettings, processorSignal: WakeSignal?, logger: Logger
+        settings: FederationSettings, processorSignal: WakeSignal?, logger: Logger, assertionKeys: AssertionKeys? = nil
     ) {
+        self.assertionKeys = assertionKeys
         self.resolver = resolver
         self.queue = queue
         self.accounts = accounts
@@ -62,11 +67,16 @@ public struct InboxReceiver: Sendable {
             throw KithError(.forbidden, "\(DomainPolicyService.domain(of: inspection.keyId) ?? "the sender") is not a node this one federates with")
         }
         let signer = try await verifiedSigner(inspection)
-        guard signer.uri == activity.actor else {
-            throw KithError(.unauthorized, "the request is signed by \(signer.uri), not by the activity's actor \(activity.actor)")
-        }
         guard try await policy.allows(uri: activity.actor) else {
             throw KithError(.forbidden, "\(DomainPolicyService.domain(of: activity.actor) ?? "the actor's node") is not a node this one federates with")
+        }
+        if signer.uri != activity.actor {
+            // Only a Delete is taken from a node that forwards it (it boosted the post), and only
+            // with the proof of its actor's own key: the forwarder's signature says nothing of
+            // who wrote it.
+            guard activity.type == "Delete", try await carriesProof(json, of: activity.actor) else {
+                throw KithError(.unauthorized, "the request is signed by \(signer.uri), not by the activity's actor \(activity.actor)")
+            }
         }
         var recipientID: Int64?
         if let recipient {
@@ -83,6 +93,17 @@ public struct InboxReceiver: Sendable {
         if isNew { await processorSignal?.notify() }
         logger.debug("inbox accepted", metadata: ["activity_id": "\(id)", "type": "\(activity.type)", "new": "\(isNew)"])
         return isNew ? .accepted : .duplicate
+    }
+
+    /// Whether `json` carries a valid object integrity proof (FEP-8b32) made with the key that
+    /// remote actor `actorURI` publishes (fetched again once if it does not verify: a new key).
+    func carriesProof(_ json: JSONValue, of actorURI: String) async throws -> Bool {
+        guard let assertionKeys, IntegrityProof.verificationMethod(of: json) != nil, !resolver.isLocal(actorURI) else { return false }
+        for refresh in [false, true] {
+            guard let actor = try? await resolver.actor(uri: actorURI, refresh: refresh), !actor.isLocal else { continue }
+            if let key = try await assertionKeys.published(by: actor), AssertionKeys.verify(json, key: key) { return true }
+        }
+        return false
     }
 
     /// The actor that signed a request (a GET of a document, for authorized fetch): 401 when

@@ -60,7 +60,7 @@ extension PostgresFederationStore: ActivityQueueRepository {
 
     static let activityColumns = """
         id, uri, account_id, type, object_uri, status_id, target_account_id, related_uri, related_actor_uri, to_uris, cc_uris, \
-        payload, fanout_state, created_at, object_uris, content
+        payload, fanout_state, created_at, object_uris, content, extra_inboxes
         """
 
     func activities(_ rows: PostgresRowSequence) async throws -> [PublishedActivity] {
@@ -75,6 +75,7 @@ extension PostgresFederationStore: ActivityQueueRepository {
                 deliver: try c[12].decode(String.self) != "none")
             activity.objectURIs = try c[14].decode([String].self)
             activity.content = try c[15].decode(String?.self)
+            activity.extraInboxes = try c[16].decode([String].self)
             result.append(
                 PublishedActivity(id: id, uri: uri, activity: activity, payload: try c[11].decode(String?.self), createdAt: try c[13].decode(Date.self)))
         }

@@ -147,6 +147,16 @@ extension PostgresFederationStore: StatusRepository {
         }
     }
 
+    public func boosterIDs(of statusID: Int64) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in try await client.query("SELECT account_id FROM statuses WHERE reblog_of_id = \(statusID)", logger: logger)
+            .decode(Int64.self)
+        {
+            ids.append(id)
+        }
+        return ids
+    }
+
     public func isTombstoned(uri: String) async throws -> Bool {
         !(try await all(Prepared.Tombstoned(uri: uri))).isEmpty
     }

@@ -42,11 +42,11 @@ public struct PostgresFederationStore: Sendable {
             """
             WITH new AS (SELECT kith_next_id() AS id)
             INSERT INTO activities (id, uri, account_id, type, object_uri, status_id, target_account_id, related_uri,
-                related_actor_uri, to_uris, cc_uris, fanout_state, object_uris, content)
+                related_actor_uri, to_uris, cc_uris, fanout_state, object_uris, content, extra_inboxes, payload)
             SELECT new.id, coalesce(\(activity.uri), \(baseURL + "/activities/") || new.id), \(activity.accountID),
                 \(activity.kind.rawValue), \(activity.objectURI), \(activity.statusID), \(activity.targetAccountID),
                 \(activity.relatedURI), \(activity.relatedActorURI), \(activity.to), \(activity.cc), \(state), \(activity.objectURIs),
-                \(activity.content)
+                \(activity.content), \(activity.extraInboxes), \(activity.forwardedPayload)
             FROM new
             ON CONFLICT (uri) DO NOTHING
             RETURNING id
@@ -130,18 +130,20 @@ extension PostgresFederationStore: RemoteAccountRepository {
                 """
                 INSERT INTO accounts (username, domain, display_name, note, actor_type, uri, url, inbox_uri, shared_inbox_uri,
                     outbox_uri, followers_uri, following_uri, featured_uri, public_key_id, public_key_pem, locked, discoverable,
-                    avatar_url, fields, fetched_at)
+                    avatar_url, fields, assertion_key_id, assertion_key, fetched_at)
                 VALUES (\(actor.username), \(actor.domain), \(actor.displayName), \(actor.note), \(actor.actorType), \(actor.uri),
                     \(actor.url), \(actor.inboxURI), \(actor.sharedInboxURI), \(actor.outboxURI), \(actor.followersURI),
                     \(actor.followingURI), \(actor.featuredURI), \(actor.publicKeyID), \(actor.publicKeyPEM), \(actor.locked),
-                    \(actor.discoverable), \(actor.avatarURL), \(PostgresAccountRepository.encodeFields(actor.fields))::jsonb, now())
+                    \(actor.discoverable), \(actor.avatarURL), \(PostgresAccountRepository.encodeFields(actor.fields))::jsonb,
+                    \(actor.assertionKey?.id), \(actor.assertionKey?.multibase), now())
                 ON CONFLICT (uri) DO UPDATE SET username = excluded.username, display_name = excluded.display_name,
                     note = excluded.note, actor_type = excluded.actor_type, url = excluded.url, inbox_uri = excluded.inbox_uri,
                     shared_inbox_uri = excluded.shared_inbox_uri, outbox_uri = excluded.outbox_uri,
                     followers_uri = excluded.followers_uri, following_uri = excluded.following_uri,
                     featured_uri = excluded.featured_uri, public_key_id = excluded.public_key_id,
                     public_key_pem = excluded.public_key_pem, locked = excluded.locked, discoverable = excluded.discoverable,
-                    avatar_url = excluded.avatar_url, fields = excluded.fields, fetched_at = now(), updated_at = now()
+                    avatar_url = excluded.avatar_url, fields = excluded.fields, assertion_key_id = excluded.assertion_key_id,
+                    assertion_key = excluded.assertion_key, fetched_at = now(), updated_at = now()
                 WHERE accounts.domain IS NOT NULL
                 """, logger: logger)
         }

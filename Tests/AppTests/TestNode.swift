@@ -326,3 +326,28 @@ private func twoNodes(
     await sub.remove()
     try result.get()
 }
+
+/// Runs `body` with three started nodes that allow one another; removes them afterwards,
+/// whether `body` threw or not.
+func withThreeNodes(_ body: @escaping @Sendable (TestNode, TestNode, TestNode) async throws -> Void) async throws {
+    try await withNodeGate {
+        var nodes: [TestNode] = []
+        let result: Result<Void, any Error>
+        do {
+            for name in ["a", "b", "c"] {
+                let node = try await TestNode(name: name)
+                nodes.append(node)
+                try await node.start()
+            }
+            for node in nodes {
+                for other in nodes where other !== node { try await node.allow(other) }
+            }
+            try await body(nodes[0], nodes[1], nodes[2])
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        for node in nodes { await node.remove() }
+        try result.get()
+    }
+}
