@@ -125,7 +125,7 @@ def main() -> int:
     # The node and its PostgreSQL at rest: fresh, and after each workload.
     sizes = sorted(int(key.split("_")[1]) for key in figures if re.fullmatch(r"timelines_\d+", key))
     idle_sizes = sorted(int(key.rsplit("_", 1)[1]) for key in figures if re.fullmatch(r"idle_after_timelines_\d+", key))
-    idles = [("idle_fresh", "fresh"), ("idle_after_inbox", "after inbox")]
+    idles = [("idle_fresh", "fresh"), ("idle_after_inbox", "after inbox"), ("idle_after_fanout", "after API posts and fan-out")]
     idles += [(f"idle_after_timelines_{size}", f"after timelines {size:,}") for size in idle_sizes]
     for key, label in idles:
         if key not in figures:
