@@ -109,7 +109,13 @@ public struct DatabaseEndpoint: Sendable, Equatable {
         // The hot statements are prepared once per connection; left to itself PostgreSQL
         // plans them again at every execution (a custom plan cost a home page 0.5 of its
         // 1.4 ms in the database). Their generic plans were measured as fast or faster.
-        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
+        // A generic plan knows no LIMIT, so its estimated cost passes JIT's threshold: at 10^6
+        // posts JIT compiled a public timeline page's 0.2 ms query for 265 ms, every time. A
+        // parallel plan's workers cost 8 ms to start for a page read in under one. Neither
+        // pays for itself on statements of a few milliseconds: both are off.
+        configuration.options.additionalStartupParameters = [
+            ("plan_cache_mode", "force_generic_plan"), ("jit", "off"), ("max_parallel_workers_per_gather", "0"),
+        ]
         return configuration
     }
 }

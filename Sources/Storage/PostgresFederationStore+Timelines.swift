@@ -89,12 +89,18 @@ extension PostgresFederationStore: TimelineRepository {
     public func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status] {
         var binds = PostgresBindings()
         binds.append(viewerID ?? -1)
-        var filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(Self.notSilenced(viewer: "$1")) AND \(Self.notFromSilencedDomain)"
-        if let local {
-            binds.append(local)
-            filter += " AND s.local = $2"
+        let filter = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(Self.notSilenced(viewer: "$1")) AND \(Self.notFromSilencedDomain)"
+        return try await self.page(filter + Self.origin(local), binds: binds, page: page)
+    }
+
+    /// Only this node's posts, only other nodes', or both: written into the statement, not
+    /// bound, so that a generic plan can use the local timeline's partial index.
+    static func origin(_ local: Bool?) -> String {
+        switch local {
+        case true?: " AND s.local"
+        case false?: " AND NOT s.local"
+        case nil: ""
         }
-        return try await self.page(filter, binds: binds, page: page)
     }
 
     public func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status] {
@@ -254,10 +260,7 @@ extension PostgresFederationStore: TimelineRepository {
             s.visibility = 'public' AND s.reblog_of_id IS NULL AND EXISTS (SELECT 1 FROM status_tags t WHERE t.status_id = s.id AND t.name = $1)
             AND \(Self.notSilenced(viewer: "$2")) AND \(Self.notFromSilencedDomain)
             """
-        if let local {
-            binds.append(local)
-            filter += " AND s.local = $3"
-        }
+        filter += Self.origin(local)
         return try await self.page(filter, binds: binds, page: page)
     }
 
