@@ -6,34 +6,8 @@ public enum JCS {
     public static func canonical(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
-        write(value, into: &out)
+        JSONText.write(value, into: &out, canonical: true)
         return out
-    }
-
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
-        switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let number): out.append(contentsOf: Self.number(number).utf8)
-        case .string(let text): JSONText.writeString(text, into: &out)
-        case .array(let values):
-            out.append(UInt8(ascii: "["))
-            for (offset, element) in values.enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                write(element, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            out.append(UInt8(ascii: "{"))
-            let keys = object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            for (offset, key) in keys.enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                JSONText.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(object[key]!, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
     }
 
     /// A number as ECMAScript's Number.prototype.toString writes it (RFC 8785 §3.2.2.3): the

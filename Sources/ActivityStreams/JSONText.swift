@@ -233,10 +233,13 @@ enum JSONText {
 
     // MARK: Writing (compact, keys sorted by their UTF-8 bytes, slashes not escaped)
 
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    /// Writes `value`; `canonical` writes it as RFC 8785 (JCS) does: members by UTF-16 order of
+    /// their keys, numbers as ECMAScript writes them (strings are escaped the same either way).
+    static func write(_ value: JSONValue, into out: inout [UInt8], canonical: Bool = false) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number) where canonical: out.append(contentsOf: JCS.number(number).utf8)
         case .number(let number):
             if !number.isFinite {
                 out.append(contentsOf: "null".utf8)
@@ -250,9 +253,18 @@ enum JSONText {
             out.append(UInt8(ascii: "["))
             for (offset, element) in values.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
-                write(element, into: &out)
+                write(element, into: &out, canonical: canonical)
             }
             out.append(UInt8(ascii: "]"))
+        case .object(let object) where canonical:
+            out.append(UInt8(ascii: "{"))
+            for (offset, key) in object.keys.sorted(by: { $0.utf16.lexicographicallyPrecedes($1.utf16) }).enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(object[key]!, into: &out, canonical: true)
+            }
+            out.append(UInt8(ascii: "}"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
             // Byte order (what Foundation's sortedKeys gives). Keys are compared by their first
