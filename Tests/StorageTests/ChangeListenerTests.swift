@@ -93,6 +93,18 @@ import Testing
             // Something unrelated: nothing.
             touched = try await changed("UPDATE node_keys SET created_at = created_at")
             #expect(touched.accounts.isEmpty && touched.statuses.isEmpty)
+            // A profile change names its account only; silencing (or suspending) one, and lifting
+            // it, changes what every page may show: everything.
+            var before = try #require(clock.stamp())
+            try await run(db, "UPDATE accounts SET display_name = 'Ann' WHERE id = \(ann)")
+            await listener.fence()
+            #expect(clock.isCurrent(before, accounts: [], statuses: []))
+            for change in ["silenced_at = now()", "silenced_at = NULL", "suspended_at = now()", "suspended_at = NULL"] {
+                before = try #require(clock.stamp())
+                try await run(db, "UPDATE accounts SET \(change) WHERE id = \(ann)")
+                await listener.fence()
+                #expect(!clock.isCurrent(before, accounts: [], statuses: []), "\(change)")
+            }
             // A statement touching too many rows to name: everything.
             let stamp = try #require(clock.stamp())
             try await run(
