@@ -31,17 +31,12 @@ public struct ASActor: Sendable, Equatable {
     /// `PropertyValue` attachments (profile fields): name as given, value HTML as given.
     public var propertyValues: [PropertyValue]
     /// The Ed25519 keys it publishes for object integrity proofs (FEP-521a `assertionMethod`
-    /// Multikeys controlled by the actor): id and `publicKeyMultibase`.
-    public var assertionKeys: [(id: String, multibase: String)] = []
+    /// Multikeys controlled by the actor).
+    public var assertionMethods: [AssertionMethod] = []
 
-    public static func == (lhs: ASActor, rhs: ASActor) -> Bool {
-        lhs.id == rhs.id && lhs.type == rhs.type && lhs.preferredUsername == rhs.preferredUsername && lhs.name == rhs.name
-            && lhs.summary == rhs.summary && lhs.url == rhs.url && lhs.iconURL == rhs.iconURL && lhs.inbox == rhs.inbox
-            && lhs.outbox == rhs.outbox && lhs.followers == rhs.followers && lhs.following == rhs.following && lhs.featured == rhs.featured
-            && lhs.sharedInbox == rhs.sharedInbox && lhs.publicKeyId == rhs.publicKeyId && lhs.publicKeyPEM == rhs.publicKeyPEM
-            && lhs.manuallyApprovesFollowers == rhs.manuallyApprovesFollowers && lhs.discoverable == rhs.discoverable
-            && lhs.published == rhs.published && lhs.propertyValues == rhs.propertyValues
-            && lhs.assertionKeys.map(\.id) == rhs.assertionKeys.map(\.id) && lhs.assertionKeys.map(\.multibase) == rhs.assertionKeys.map(\.multibase)
+    public struct AssertionMethod: Sendable, Equatable {
+        public var id: String
+        public var publicKeyMultibase: String
     }
 
     public struct PropertyValue: Sendable, Equatable {
@@ -82,11 +77,11 @@ public struct ASActor: Sendable, Equatable {
         discoverable = object["discoverable"]?.boolValue ?? false
         published = object["published"]?.stringValue.flatMap(ASDate.parse)
         propertyValues = Self.propertyValues(json)
-        assertionKeys = (object["assertionMethod"]?.listValue ?? []).compactMap { method in
+        assertionMethods = (object["assertionMethod"]?.listValue ?? []).compactMap { method in
             guard ASObject.types(of: method).contains("Multikey"), let keyID = method["id"]?.stringValue,
                 let multibase = method["publicKeyMultibase"]?.stringValue, (method["controller"]?.idValue ?? id) == id
             else { return nil }
-            return (keyID, multibase)
+            return AssertionMethod(id: keyID, publicKeyMultibase: multibase)
         }
     }
 

@@ -96,9 +96,9 @@ public struct ActorResolver: Sendable {
                     ProfileField(name: HTMLSanitizer.plainText($0.name), value: HTMLSanitizer.sanitize($0.value))
                 })
         // Its Ed25519 key for object integrity proofs: one of its own host, that reads as one.
-        remote.assertionKey = actor.assertionKeys.first {
-            DomainPolicyService.domain(of: $0.id) == DomainPolicyService.domain(of: actor.id) && Multikey.decodeEd25519($0.multibase) != nil
-        }.map { AssertionKey(id: $0.id, multibase: $0.multibase) }
+        remote.assertionKey = actor.assertionMethods.first {
+            DomainPolicyService.domain(of: $0.id) == DomainPolicyService.domain(of: actor.id) && Multikey.decodeEd25519($0.publicKeyMultibase) != nil
+        }.map { AssertionKey(id: $0.id, multibase: $0.publicKeyMultibase) }
         return try await accounts.upsertRemote(remote)
     }
 

@@ -37,11 +37,11 @@ public struct AssertionKeys: Sendable {
         return (key, stored.key)
     }
 
-    /// The key an account publishes: a local one's (made if need be), a remote one's as last
-    /// fetched.
+    /// The key an account publishes: a remote one's as last fetched, a local one's as stored
+    /// (made first if it has none yet).
     public func published(by account: Account) async throws -> AssertionKey? {
-        if account.isLocal { return try await signingKey(for: account).published }
-        return try await repository.assertionKey(accountID: account.id)
+        if let stored = try await repository.assertionKey(accountID: account.id) { return stored }
+        return account.isLocal ? try await signingKey(for: account).published : nil
     }
 
     /// `document` signed by local `account` (its proof's verification method is the account's key).
