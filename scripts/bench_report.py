@@ -221,6 +221,13 @@ def main() -> int:
             if key in timeline:
                 arriving = num(timeline.get(rate_key))
                 timeline_rows(name, timeline[key], f", {'n/a' if arriving is None else f'{arriving:,.0f}'} posts/s arriving")
+        if "public_local_after_everything_changed" in timeline:
+            # Every kept page dropped at once (a change to everything): no target, the cost of it.
+            after = timeline["public_local_after_everything_changed"]
+            row(label, "public, local req/s, right after every page was dropped", get(after, "requests_per_second"), "req/s",
+                target="every page built again")
+            row(label, "public, local p99 / max, right after", get(after, "p99_ms"), "ms (p99)",
+                target=f"max {shown(get(after, 'max_ms'))} ms")
         for key, name in TIMELINES:
             if f"{key}_uncached" in timeline:
                 uncached = timeline[f"{key}_uncached"]

@@ -40,19 +40,22 @@ extension ClientAPIController {
     /// page at once; other changes to what it was read from (`sources`: a shown post's counts,
     /// edits or deletion, its author, booster, mentioned accounts or reply parent; the accounts
     /// a timeline follows; a new public post for the public and hashtag timelines) show within
-    /// the cache's grace. With caching off every page is built.
-    func cachedPage(_ request: Request, viewer: Account, build: () async throws -> BuiltPage) async throws -> Response {
+    /// the cache's grace. Requests for a page being built meanwhile wait for that build. With
+    /// caching off every page is built.
+    func cachedPage(_ request: Request, viewer: Account, build: @escaping @Sendable () async throws -> BuiltPage) async throws -> Response {
+        guard let pages = d.pages else { return Self.render(try await build()).response }
         let key = "\(viewer.id) \(request.uri.path)?\(request.uri.query ?? "")"
-        if let cached = d.pages?.value(for: key) { return cached.response }
-        let stamp = d.pages?.clock.stamp()
-        let built = try await build()
-        let rendered = CachedPage(body: ByteBuffer(bytes: built.body.serialized()), link: built.link)
-        if let pages = d.pages, stamp != nil {
-            pages.store(
-                rendered, for: key, stamp: stamp, strict: [viewer.id], accounts: built.sources.accounts, statuses: built.sources.statuses,
+        return try await pages.value(for: key, strict: [viewer.id]) {
+            let built = try await build()
+            let rendered = Self.render(built)
+            return .init(
+                value: rendered, accounts: built.sources.accounts, statuses: built.sources.statuses,
                 cost: rendered.body.readableBytes + key.utf8.count + 64)
-        }
-        return rendered.response
+        }.response
+    }
+
+    static func render(_ built: BuiltPage) -> CachedPage {
+        CachedPage(body: ByteBuffer(bytes: built.body.serialized()), link: built.link)
     }
 
     /// A page of statuses (newest first, with Mastodon's `Link` header), and what it shows:

@@ -114,11 +114,36 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         var rebuilding: ContinuousClock.Instant?
     }
 
+    /// A build under way for a key, which lookups of the same key made meanwhile share.
+    struct Flight {
+        var id: UInt64
+        var stamp: UInt64
+        var task: Task<Value, any Error>
+    }
+
     struct State {
         var entries: [Key: Entry] = [:]
         var cost = 0
         var hits = 0
         var misses = 0
+        var flights: [Key: Flight] = [:]
+        var flightCount: UInt64 = 0
+        var shared = 0
+    }
+
+    /// What a build read and made: the value and what it was read from, as `store` takes them.
+    public struct Built: Sendable {
+        public var value: Value
+        public var accounts: [Int64]
+        public var statuses: [Int64]
+        public var cost: Int
+
+        public init(value: Value, accounts: [Int64] = [], statuses: [Int64] = [], cost: Int = 1) {
+            self.value = value
+            self.accounts = accounts
+            self.statuses = statuses
+            self.cost = cost
+        }
     }
 
     public let clock: ChangeClock
@@ -168,6 +193,39 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
         }
     }
 
+    /// The value kept for `key`, or the one `build` makes (and is kept). Lookups of a key
+    /// that is being built meanwhile wait for that build instead of starting their own, so an
+    /// entry that expires or is dropped under many readers (a change to everything, say) is
+    /// built once, not once per reader; a lookup joins a build only if the build began after
+    /// the last change to the `strict` accounts, so a reader still sees its own actions.
+    public func value(for key: Key, strict: [Int64], build: @escaping @Sendable () async throws -> Built) async throws -> Value {
+        if let kept = value(for: key) { return kept }
+        let task = state.withLock { state -> Task<Value, any Error> in
+            if let flight = state.flights[key], clock.isCurrent(flight.stamp, accounts: strict, statuses: []) {
+                state.shared += 1
+                return flight.task
+            }
+            let stamp = clock.stamp()
+            state.flightCount += 1
+            let id = state.flightCount
+            let task = Task {
+                defer { self.land(key, id: id) }
+                let built = try await build()
+                self.store(built.value, for: key, stamp: stamp, strict: strict, accounts: built.accounts, statuses: built.statuses, cost: built.cost)
+                return built.value
+            }
+            if let stamp { state.flights[key] = Flight(id: id, stamp: stamp, task: task) }
+            return task
+        }
+        return try await task.value
+    }
+
+    private func land(_ key: Key, id: UInt64) {
+        state.withLock { state in
+            if state.flights[key]?.id == id { state.flights[key] = nil }
+        }
+    }
+
     /// Keeps `value`, read from the database under `stamp` (taken before reading began) from
     /// the `strict` accounts and these other accounts and posts. A nil stamp (changes not
     /// followed then) keeps nothing.
@@ -193,5 +251,8 @@ public final class StampedCache<Key: Hashable & Sendable, Value: Sendable>: Send
     public var statistics: (hits: Int, misses: Int, entries: Int, cost: Int) {
         state.withLock { ($0.hits, $0.misses, $0.entries.count, $0.cost) }
     }
+
+    /// Misses that waited for a build of the same key already under way instead of building.
+    public var sharedBuilds: Int { state.withLock { $0.shared } }
 }
 

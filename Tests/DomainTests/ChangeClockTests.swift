@@ -1,4 +1,5 @@
 import Domain
+import Synchronization
 import Testing
 
 @Suite struct ChangeClockTests {
@@ -120,5 +121,75 @@ import Testing
         for key in 1...20 { small.store(key, for: key, stamp: clock.stamp(), strict: [], cost: 10) }
         let stats = small.statistics
         #expect(stats.cost <= 100 && stats.entries == stats.cost / 10 && stats.entries > 0)
+    }
+
+    /// Builds that wait until released, and how many were started.
+    final class Builds: Sendable {
+        let started = Mutex(0)
+        let open = Mutex(false)
+
+        func build(_ value: Int) async throws -> StampedCache<String, Int>.Built {
+            started.withLock { $0 += 1 }
+            while !open.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            return .init(value: value)
+        }
+
+        func waitForStart(_ count: Int) async throws {
+            for _ in 0..<2000 where started.withLock({ $0 }) < count { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(started.withLock { $0 } == count)
+        }
+    }
+
+    @Test func concurrentMissesOfOneKeyShareOneBuild() async throws {
+        let clock = following()
+        let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60))
+        let builds = Builds()
+        let first = Task { try await cache.value(for: "page", strict: [1]) { try await builds.build(7) } }
+        try await builds.waitForStart(1)
+        let others = (0..<50).map { _ in Task { try await cache.value(for: "page", strict: [1]) { try await builds.build(8) } } }
+        try await Task.sleep(for: .milliseconds(50))
+        builds.open.withLock { $0 = true }
+        #expect(try await first.value == 7)
+        for other in others { #expect(try await other.value == 7) }
+        #expect(builds.started.withLock { $0 } == 1)
+        #expect(cache.sharedBuilds == 50)
+        #expect(cache.value(for: "page") == 7, "the shared build was kept")
+    }
+
+    @Test func aReaderDoesNotShareABuildBegunBeforeItsOwnChange() async throws {
+        let clock = following()
+        let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60))
+        let builds = Builds()
+        let before = Task { try await cache.value(for: "page", strict: [1]) { try await builds.build(1) } }
+        try await builds.waitForStart(1)
+        clock.record("a1")
+        let after = Task { try await cache.value(for: "page", strict: [1]) { try await builds.build(2) } }
+        try await builds.waitForStart(2)
+        // Nor one begun before a change to everything.
+        clock.record("g")
+        let afterEverything = Task { try await cache.value(for: "page", strict: [1]) { try await builds.build(3) } }
+        try await builds.waitForStart(3)
+        builds.open.withLock { $0 = true }
+        #expect(try await before.value == 1)
+        #expect(try await after.value == 2)
+        #expect(try await afterEverything.value == 3)
+        #expect(cache.sharedBuilds == 0)
+    }
+
+    struct Refused: Error {}
+
+    @Test func aFailedBuildFailsItsWaitersAndIsNotKept() async throws {
+        let clock = following()
+        let cache = StampedCache<String, Int>(clock: clock, capacity: 1000, lifetime: .seconds(60))
+        let started = Mutex(0)
+        let failing: @Sendable () async throws -> StampedCache<String, Int>.Built = {
+            started.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(100))
+            throw Refused()
+        }
+        let lookups = (0..<5).map { _ in Task { try await cache.value(for: "page", strict: [1], build: failing) } }
+        for lookup in lookups { await #expect(throws: Refused.self) { try await lookup.value } }
+        #expect(started.withLock { $0 } == 1)
+        #expect(try await cache.value(for: "page", strict: [1]) { .init(value: 9) } == 9, "the next lookup builds again")
     }
 }
