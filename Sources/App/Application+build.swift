@@ -95,7 +95,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         ).addRoutes(to: router)
         var clientDependencies = ClientAPIController.Dependencies(
             oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
-            timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.processor,
+            timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.posts,
             localAccounts: runtime.accounts, node: config.nodeIdentity, maxPostLength: 5000)
         clientDependencies.loginWall = config.loginWall
         clientDependencies.pages = runtime.pages

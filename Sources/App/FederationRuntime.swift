@@ -25,6 +25,8 @@ public final class FederationRuntime: Sendable {
     public let resolver: ActorResolver
     public let receiver: InboxReceiver
     public let processor: InboxProcessor
+    /// Posts from other nodes, fetched when something names them.
+    public let posts: RemotePosts
     public let delivery: DeliveryWorker
     public let social: SocialService
     public let settings: FederationSettings
@@ -53,16 +55,24 @@ public final class FederationRuntime: Sendable {
         let assertionKeys = AssertionKeys(repository: store)
         self.assertionKeys = assertionKeys
         let renderer = ActivityRenderer(
-            accounts: store, graph: store, statuses: store, queue: store, policy: policy, node: node, keys: assertionKeys)
+            renderers: Self.outboundRenderers,
+            context: OutboundContext(accounts: store, statuses: store, queue: store, node: node, keys: assertionKeys),
+            graph: store, policy: policy, keys: assertionKeys)
         let delivery = DeliveryWorker(
             queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
             applicationKey: { try await resolver.applicationSigningKey() })
         let groups = GroupService(
             groups: store, accounts: store, graph: store, statuses: store, directory: resolver, keys: RSAActorKeyGenerator(),
             notifier: delivery.signal, baseURL: node.baseURL)
+        let posts = RemotePosts(
+            accounts: store, statuses: store, resolver: resolver, policy: policy, maxThreadDepth: settings.maxThreadDepth, listener: groups)
         let processor = InboxProcessor(
-            queue: store, accounts: store, graph: store, statuses: store, reports: store, resolver: resolver, policy: policy, settings: settings,
-            deliverySignal: delivery.signal, logger: logger, groups: groups)
+            handlers: Self.inboundHandlers,
+            context: InboundContext(
+                queue: store, accounts: store, graph: store, statuses: store, reports: store, resolver: resolver, policy: policy, posts: posts,
+                admission: groups, deliverySignal: delivery.signal, logger: logger),
+            settings: settings, logger: logger)
+        self.posts = posts
         self.groups = groups
         self.store = store
         self.accounts = PostgresAccountRepository(client: database.client, logger: logger)
@@ -104,6 +114,18 @@ public final class FederationRuntime: Sendable {
             repository: PostgresOAuthRepository(client: database.client, logger: logger), hasher: BcryptPasswordHasher(), tokens: tokens)
         self.statistics = nodeRepository
     }
+
+    /// What this node understands of the activities it receives: one handler per verb.
+    static let inboundHandlers = InboundHandlers([
+        CreateHandler(), UpdateHandler(), DeleteHandler(), FollowHandler(), AcceptHandler(), UndoHandler(), LikeHandler(),
+        AnnounceHandler(), BlockHandler(), FeaturedHandler(), FlagHandler(),
+    ])
+
+    /// How this node renders the activities it sends: one renderer per verb.
+    static let outboundRenderers = OutboundRenderers([
+        CreateRenderer(), UpdateRenderer(), DeleteRenderer(), FollowRenderer(), AcceptRenderer(), UndoRenderer(), LikeRenderer(),
+        AnnounceRenderer(), FeaturedRenderer(), FlagRenderer(),
+    ])
 
     /// The background services: inbox processing, delivery, the HTTP client's shutdown and
     /// reading the database's change log.

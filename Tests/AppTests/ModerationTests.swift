@@ -112,7 +112,7 @@ import Testing
 
             // A report from sub about alice's post, sent on: a Flag from sub's node becomes a report on hq.
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
-            let postOnSub = try #require(try await sub.runtime.processor.resolvePost(url: postURI))
+            let postOnSub = try #require(try await sub.runtime.posts.resolvePost(url: postURI))
             let forwarded = try await b.post(
                 "/api/v1/reports",
                 #"{"account_id":"\#(aliceOnSub.id)","status_ids":["\#(postOnSub.id)"],"comment":"Spam from HQ","forward":true}"#)

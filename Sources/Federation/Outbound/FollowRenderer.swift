@@ -1,0 +1,15 @@
+import ActivityStreams
+import Domain
+
+/// `Follow` and `Block` of an account: its URI as the object, to that account's own inbox.
+public struct FollowRenderer: OutboundRenderer {
+    public let kinds: [OutgoingActivity.Kind] = [.follow, .block]
+
+    public init() {}
+
+    public func render(_ activity: inout RenderedActivity, in context: OutboundContext) async throws {
+        activity.json["object"] = .optional(activity.target?.uri ?? activity.record.objectURI)
+        activity.recipients = activity.target.map { [$0] } ?? []
+        activity.direct = true
+    }
+}
