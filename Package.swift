@@ -119,7 +119,10 @@ let package = Package(
             dependencies: ["ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "FederationTests",
-            dependencies: ["Federation", "Domain", "ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "Federation", "Domain", "ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "StorageTests",
             dependencies: [
