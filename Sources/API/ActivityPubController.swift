@@ -35,9 +35,14 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
     let node: NodeIdentity
     let maxBodyBytes: Int
     let authorizer: FetchAuthorizer
+    /// Which recorded activities are served at their ids.
+    let renderers: OutboundRenderers
     static var pageSize: Int { 20 }
 
-    public init(receiver: InboxReceiver, storage: Storage, node: NodeIdentity, maxBodyBytes: Int, authorizedFetch: Bool) {
+    public init(
+        receiver: InboxReceiver, storage: Storage, node: NodeIdentity, maxBodyBytes: Int, authorizedFetch: Bool, renderers: OutboundRenderers
+    ) {
+        self.renderers = renderers
         self.receiver = receiver
         self.storage = storage
         self.node = node
@@ -106,7 +111,7 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             let requester = try await self.authorizer.requester(request)
             let id = try context.parameters.require("id")
             guard let activity = try await self.storage.queue.findActivity(uri: "\(self.node.baseURL)/activities/\(id)"),
-                let payload = activity.payload, !payload.isEmpty, Self.isServable(activity.activity)
+                let payload = activity.payload, !payload.isEmpty, renderers.isServable(activity.activity)
             else {
                 throw KithError(.notFound, "no activity \(id)")
             }
@@ -135,14 +140,6 @@ public struct ActivityPubController<Context: RequestContext>: Sendable {
             }
         }
         return (account, requester)
-    }
-
-    /// Activities that reveal nothing beyond what their audience may see: public ones, and the
-    /// interactions whose parties already know of them. Blocks are never served.
-    static func isServable(_ activity: OutgoingActivity) -> Bool {
-        if activity.kind == .block || activity.kind == .flag { return false }
-        if (activity.to + activity.cc).contains(where: ASPublic.isPublic) { return true }
-        return [.like, .follow, .accept, .reject, .update].contains(activity.kind)
     }
 
     func inbox(_ request: Request, recipient: String?) async throws -> Response {

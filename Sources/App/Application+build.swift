@@ -85,7 +85,8 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     if let runtime = dependencies.runtime {
         ActivityPubController<AppRequestContext>(
             receiver: runtime.receiver, storage: runtime.activityPubStorage, node: runtime.node,
-            maxBodyBytes: runtime.settings.maxDocumentBytes, authorizedFetch: config.federationAuthorizedFetch
+            maxBodyBytes: runtime.settings.maxDocumentBytes, authorizedFetch: config.federationAuthorizedFetch,
+            renderers: FederationRuntime.outboundRenderers
         ).addRoutes(to: router)
         OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
         MastodonController(

@@ -122,7 +122,7 @@ public final class FederationRuntime: Sendable {
     ])
 
     /// How this node renders the activities it sends: one renderer per verb.
-    static let outboundRenderers = OutboundRenderers([
+    public static let outboundRenderers = OutboundRenderers([
         CreateRenderer(), UpdateRenderer(), DeleteRenderer(), FollowRenderer(), AcceptRenderer(), UndoRenderer(), LikeRenderer(),
         AnnounceRenderer(), FeaturedRenderer(), FlagRenderer(),
     ])

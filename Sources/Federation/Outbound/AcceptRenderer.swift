@@ -15,4 +15,7 @@ public struct AcceptRenderer: OutboundRenderer {
         activity.recipients = activity.target.map { [$0] } ?? []
         activity.direct = true
     }
+
+    /// The follower and the followed know of it already.
+    public func isServable(_ record: OutgoingActivity) -> Bool { true }
 }

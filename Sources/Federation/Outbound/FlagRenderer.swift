@@ -17,4 +17,7 @@ public struct FlagRenderer: OutboundRenderer {
         activity.json["cc"] = nil
         activity.recipients = activity.target.map { [$0] } ?? []
     }
+
+    /// A report is for the reported node's moderators alone.
+    public func isServable(_ record: OutgoingActivity) -> Bool { false }
 }

@@ -12,4 +12,9 @@ public struct FollowRenderer: OutboundRenderer {
         activity.recipients = activity.target.map { [$0] } ?? []
         activity.direct = true
     }
+
+    /// A follow is known to both parties anyway; a block is never shown.
+    public func isServable(_ record: OutgoingActivity) -> Bool {
+        record.kind == .follow
+    }
 }

@@ -12,4 +12,7 @@ public struct LikeRenderer: OutboundRenderer {
         activity.recipients = activity.target.map { [$0] } ?? []
         activity.direct = true
     }
+
+    /// The post's author knows of it already; Mastodon serves likes too.
+    public func isServable(_ record: OutgoingActivity) -> Bool { true }
 }

@@ -7,6 +7,15 @@ public protocol OutboundRenderer: Sendable {
     /// The activity kinds it renders.
     var kinds: [OutgoingActivity.Kind] { get }
     func render(_ activity: inout RenderedActivity, in context: OutboundContext) async throws
+    /// Whether a recorded activity of this kind is served at its id to whoever asks: it reveals
+    /// nothing beyond what its audience may see. By default, when it is addressed to the public.
+    func isServable(_ record: OutgoingActivity) -> Bool
+}
+
+extension OutboundRenderer {
+    public func isServable(_ record: OutgoingActivity) -> Bool {
+        (record.to + record.cc).contains(where: ASPublic.isPublic)
+    }
 }
 
 /// An outgoing activity being rendered: what was recorded, its actor and target account, and
@@ -49,6 +58,11 @@ public struct OutboundRenderers: Sendable {
 
     /// The kinds rendered.
     public var kinds: Set<OutgoingActivity.Kind> { Set(byKind.keys) }
+
+    /// Whether the activity is served at its id (its renderer decides; no renderer, no).
+    public func isServable(_ record: OutgoingActivity) -> Bool {
+        byKind[record.kind]?.isServable(record) ?? false
+    }
 }
 
 /// What outbound renderers read from.

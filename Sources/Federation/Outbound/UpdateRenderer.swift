@@ -20,4 +20,7 @@ public struct UpdateRenderer: OutboundRenderer {
         activity.json["cc"] = [.string(actor.followersURI ?? actor.uri + "/followers")]
         activity.toFollowers = true
     }
+
+    /// A profile or a post as it is served anyway.
+    public func isServable(_ record: OutgoingActivity) -> Bool { true }
 }
