@@ -1,9 +1,12 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Layering (see README "Layout"): ActivityStreams, HTTPSignatures and Domain depend on
-// nothing of ours; Core on Domain; Storage on Domain + PostgresNIO; Federation on Core and
-// the protocol libraries; API on Core + Hummingbird; only App wires concrete types together.
+// Layering (see ARCHITECTURE.md): ActivityStreams, HTTPSignatures and Domain depend on nothing
+// of ours; Core on Domain and ActivityStreams; Storage on Domain + PostgresNIO; Federation on
+// Core, the protocol libraries and AsyncHTTPClient; API on Core, Federation (the ActivityPub
+// routes serve its documents and hand inboxes to it) and Hummingbird; only App and the
+// executables wire concrete types together. API and Federation never import PostgresNIO,
+// Storage never imports Hummingbird.
 let package = Package(
     name: "kith",
     platforms: [.macOS(.v15)],

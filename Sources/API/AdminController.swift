@@ -10,14 +10,10 @@ import Hummingbird
 public struct AdminController: Sendable {
     let api: ClientAPIController
     let admin: AdminService
-    let audit: any AuditRepository
-    let policy: any DomainPolicyRepository
 
-    public init(api: ClientAPIController, admin: AdminService, audit: any AuditRepository, policy: any DomainPolicyRepository) {
+    public init(api: ClientAPIController, admin: AdminService) {
         self.api = api
         self.admin = admin
-        self.audit = audit
-        self.policy = policy
     }
 
     /// Admins only: the audit actor of the signed-in admin.
@@ -46,7 +42,7 @@ public struct AdminController: Sendable {
                     return id
                 },
                 actorLabel: parameters["actor"], action: parameters["action"], since: try date("since"), until: try date("until"))
-            let entries = try await self.audit.auditEntries(filter, page: page)
+            let entries = try await self.admin.auditLog(filter, page: page)
             return self.api.respond(.array(entries.map(Self.entity)), headers: self.api.link(request, first: entries.first?.id, last: entries.last?.id))
         }
     }
@@ -76,12 +72,12 @@ public struct AdminController: Sendable {
     func addDomainAllowRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/admin/domain_allows") { request, context in
             _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
-            return self.api.respond(.array(try await self.policy.domainAllows().map(Self.entity)))
+            return self.api.respond(.array(try await self.admin.allowedNodes().map(Self.entity)))
         }
         router.get("/api/v1/admin/domain_allows/:id") { request, context in
             _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
             let id = try Self.id(context)
-            guard let allow = try await self.policy.domainAllows().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            guard let allow = try await self.admin.allowedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
             return self.api.respond(Self.entity(allow))
         }
         router.post("/api/v1/admin/domain_allows") { request, context in
@@ -130,12 +126,12 @@ public struct AdminController: Sendable {
     func addDomainBlockRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/admin/domain_blocks") { request, context in
             _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
-            return self.api.respond(.array(try await self.policy.domainBlocks().map(Self.entity)))
+            return self.api.respond(.array(try await self.admin.blockedNodes().map(Self.entity)))
         }
         router.get("/api/v1/admin/domain_blocks/:id") { request, context in
             _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
             let id = try Self.id(context)
-            guard let block = try await self.policy.domainBlocks().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            guard let block = try await self.admin.blockedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
             return self.api.respond(Self.entity(block))
         }
         router.post("/api/v1/admin/domain_blocks") { request, context in
@@ -143,7 +139,7 @@ public struct AdminController: Sendable {
             let parameters = try await RequestParameters.parse(request)
             guard let raw = parameters["domain"], !raw.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
             let domain = try await ClientAPIController.validated { try AdminService.domain(raw) }
-            if let existing = try await self.policy.domainBlocks().first(where: { $0.domain == domain }) {
+            if let existing = try await self.admin.blockedNodes().first(where: { $0.domain == domain }) {
                 // Mastodon: a second block of the same domain is refused, naming the first.
                 var body = Self.entity(existing)
                 body = ["error": "Validation failed: Domain is already blocked", "existing_domain_block": body]
@@ -156,7 +152,7 @@ public struct AdminController: Sendable {
         router.put("/api/v1/admin/domain_blocks/:id") { request, context in
             let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
             let id = try Self.id(context)
-            guard let existing = try await self.policy.domainBlocks().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
+            guard let existing = try await self.admin.blockedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
             let block = try self.block(try await RequestParameters.parse(request), base: existing)
             return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.block(block, by: actor) }))
         }

@@ -1,7 +1,6 @@
 import ActivityStreams
 import Core
 import Domain
-import Federation
 import Foundation
 import Hummingbird
 

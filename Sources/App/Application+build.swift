@@ -103,7 +103,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         let clientAPI = ClientAPIController(clientDependencies)
         clientAPI.addRoutes(to: router)
         ClientToServerController(api: clientAPI).addRoutes(to: router)
-        AdminController(api: clientAPI, admin: runtime.admin, audit: runtime.store, policy: runtime.store).addRoutes(to: router)
+        AdminController(api: clientAPI, admin: runtime.admin).addRoutes(to: router)
         ModerationController(api: clientAPI, moderation: runtime.moderation, reports: runtime.store, accounts: runtime.store).addRoutes(to: router)
         GroupsController(api: clientAPI, groups: runtime.groups, repository: runtime.store).addRoutes(to: router)
     }

@@ -6,22 +6,17 @@ import Foundation
 import Logging
 import Storage
 
-/// The store behind the `kith federation` commands.
-public enum PostgresFederationStoreFactory {
-    public static func make(database: DatabasePool, config: KithConfig, logger: Logger) -> PostgresFederationStore {
-        PostgresFederationStore(client: database.client, logger: logger, baseURL: config.publicURL)
-    }
-}
-
-/// What `kith federation` does beyond plain queries.
+/// What `kith federation` and `kith audit` do: through the same Core services as the admin
+/// API, so every change made at the command line is audited as made by `cli:<system user>`.
 public enum FederationCLI {
-    /// Runs an admin change of the federation policy, audited as done at the command line.
-    public static func changePolicy<T: Sendable>(
-        config: KithConfig, logger: Logger, _ change: @Sendable @escaping (AdminService, AuditActor) async throws -> T
+    /// Runs `body` with the federation's admin service on the configured database, as the
+    /// person at the command line.
+    public static func admin<T: Sendable>(
+        config: KithConfig, logger: Logger, _ body: @Sendable @escaping (AdminService, AuditActor) async throws -> T
     ) async throws -> T {
         try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-            let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
-            return try await change(AdminService(policy: store, changed: {}), commandLineActor)
+            let store = PostgresFederationStore(client: database.client, logger: logger, baseURL: config.publicURL)
+            return try await body(AdminService(policy: store, queue: store, audit: store, changed: {}), commandLineActor)
         }
     }
 

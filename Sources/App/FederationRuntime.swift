@@ -79,7 +79,7 @@ public final class FederationRuntime: Sendable {
         self.keys = keys
         self.http = http
         self.policy = policy
-        self.admin = AdminService(policy: store, changed: { await policy.invalidate() })
+        self.admin = AdminService(policy: store, queue: store, audit: store, changed: { await policy.invalidate() })
         self.resolver = resolver
         self.receiver = InboxReceiver(
             resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger,

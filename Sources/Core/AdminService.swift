@@ -25,15 +25,23 @@ extension Role {
     public var isAdmin: Bool { self == .admin || self == .owner }
 }
 
-/// Admin actions on the federation policy. Each is written to the audit log in the same
-/// transaction as its effect, with the state before and after.
+/// Admin actions on the federation: its policy, its deliveries, and the audit log. Each
+/// change is written to the audit log in the same transaction as its effect, with the state
+/// before and after, whether it came through the API or the command line.
 public struct AdminService: Sendable {
     let policy: any DomainPolicyRepository
+    let queue: any ActivityQueueRepository
+    let audit: any AuditRepository
     /// Called after a change, so the node applies it at once (its policy cache is dropped).
     let changed: @Sendable () async -> Void
 
-    public init(policy: any DomainPolicyRepository, changed: @escaping @Sendable () async -> Void) {
+    public init(
+        policy: any DomainPolicyRepository, queue: any ActivityQueueRepository, audit: any AuditRepository,
+        changed: @escaping @Sendable () async -> Void
+    ) {
         self.policy = policy
+        self.queue = queue
+        self.audit = audit
         self.changed = changed
     }
 
@@ -115,4 +123,49 @@ public struct AdminService: Sendable {
         await changed()
         return removed
     }
+
+    /// The nodes on the allow list.
+    public func allowedNodes() async throws -> [DomainAllow] {
+        try await policy.domainAllows()
+    }
+
+    /// The nodes on the block list, with their severities.
+    public func blockedNodes() async throws -> [DomainBlock] {
+        try await policy.domainBlocks()
+    }
+
+    // MARK: Deliveries
+
+    /// Deliveries newest first: dead ones, those not delivered yet, or every one.
+    public func deliveries(_ which: DeliveryListing, limit: Int) async throws -> [Delivery] {
+        switch which {
+        case .dead: return try await queue.deliveries(state: .dead, limit: limit)
+        case .all: return try await queue.deliveries(state: nil, limit: limit)
+        case .undelivered:
+            // Most rows are delivered ones: read a few times the limit, keep the others.
+            let found = try await queue.deliveries(state: nil, limit: limit * 4)
+            return Array(found.filter { $0.state != .delivered }.prefix(limit))
+        }
+    }
+
+    /// Makes a pending or dead delivery due now; 404 when there is none (or it was delivered).
+    public func retryDelivery(id: Int64, by actor: AuditActor) async throws -> Delivery {
+        guard
+            let delivery = try await queue.retryDelivery(
+                id: id, audit: AuditRecord(actor: actor, action: "delivery.retry", targetType: "delivery", targetID: String(id)))
+        else { throw KithError(.notFound, "no pending or dead delivery \(id)") }
+        return delivery
+    }
+
+    // MARK: Audit log
+
+    /// The audit log, newest first.
+    public func auditLog(_ filter: AuditFilter, page: PageRequest) async throws -> [AuditEntry] {
+        try await audit.auditEntries(filter, page: page)
+    }
+}
+
+/// Which deliveries `AdminService.deliveries` lists.
+public enum DeliveryListing: Sendable {
+    case dead, undelivered, all
 }

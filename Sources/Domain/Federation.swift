@@ -467,8 +467,10 @@ public protocol ActivityQueueRepository: Sendable {
     func scheduleRetry(id: Int64, at: Date, status: Int?, error: String) async throws
     func markDead(id: Int64, status: Int?, error: String) async throws
     func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery]
-    /// Makes a delivery due now (a dead one pending again); false when there is none.
-    func retryDelivery(id: Int64) async throws -> Bool
+    /// Makes a delivery due now (a dead one pending again) and writes `audit` (its before and
+    /// after filled in) in the same transaction; nil when there is no such delivery or it was
+    /// delivered.
+    func retryDelivery(id: Int64, audit: AuditRecord) async throws -> Delivery?
 }
 
 /// Mastodon's pagination: `max_id` (older than), `since_id` (newer than, newest first),

@@ -213,14 +213,29 @@ extension PostgresFederationStore: ActivityQueueRepository {
                 """, logger: logger))
     }
 
-    public func retryDelivery(id: Int64) async throws -> Bool {
-        let rows = try await client.query(
-            """
-            UPDATE deliveries SET state = 'pending', next_attempt_at = now(), locked_until = NULL, finished_at = NULL,
-                attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END
-            WHERE id = \(id) AND state <> 'delivered' RETURNING id
-            """, logger: logger)
-        for try await _ in rows { return true }
-        return false
+    public func retryDelivery(id: Int64, audit: AuditRecord) async throws -> Delivery? {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                WITH before AS (SELECT id, state, attempts FROM deliveries WHERE id = \(id) AND state <> 'delivered' FOR UPDATE)
+                UPDATE deliveries d SET state = 'pending', next_attempt_at = now(), locked_until = NULL, finished_at = NULL,
+                    attempts = CASE WHEN before.state = 'dead' THEN 0 ELSE d.attempts END
+                FROM before WHERE d.id = before.id
+                RETURNING jsonb_build_object('state', before.state, 'attempts', before.attempts, 'inbox', d.inbox_uri)::text,
+                    jsonb_build_object('state', d.state, 'inbox', d.inbox_uri)::text
+                """, logger: logger)
+            var found: (before: String, after: String)?
+            for try await (before, after) in rows.decode((String, String).self) { found = (before, after) }
+            guard let found else { return nil }
+            var record = audit
+            (record.before, record.after) = (found.before, found.after)
+            try await self.record(record, on: connection)
+            return try await deliveries(
+                try await connection.query(
+                    """
+                    SELECT \(unescaped: Self.deliveryColumns) FROM deliveries d JOIN activities a ON a.id = d.activity_id WHERE d.id = \(id)
+                    """, logger: logger)
+            ).first
+        }
     }
 }

@@ -1,7 +1,6 @@
 import App
 import ArgumentParser
 import Core
-import Storage
 import Domain
 import Foundation
 import Logging
@@ -72,7 +71,7 @@ enum CLIErrors {
             return try await body()
         } catch let error as KithError {
             FileHandle.standardError.write(Data("kith: error: \(error.message)\n".utf8))
-            throw ExitCode(error.kind == .invalidInput || error.kind == .conflict ? 65 : 1)
+            throw ExitCode([.invalidInput, .conflict, .notFound].contains(error.kind) ? 65 : 1)
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("kith: configuration error: \(error.message)\n".utf8))
             throw ExitCode(78)
@@ -180,7 +179,6 @@ struct Audit: AsyncParsableCommand {
     @Flag(help: "Print the state before and after too.") var details = false
     @OptionGroup var settings: SettingsOptions
     func run() async throws {
-        let (config, logger) = try await settings.load(commandLogLevel: .warning)
         var since: Date?
         if let raw = self.since {
             guard let date = ISO8601DateFormatter().date(from: raw) else { throw ValidationError("--since must be an ISO 8601 time") }
@@ -188,11 +186,8 @@ struct Audit: AsyncParsableCommand {
         }
         let filter = AuditFilter(actorLabel: actor, action: action, since: since)
         let limit = self.limit
-        let entries = try await CLIErrors.report {
-            try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-                try await PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
-                    .auditEntries(filter, page: PageRequest(limit: limit))
-            }
+        let entries = try await FederationCLI.admin(settings: settings) { admin, _ in
+            try await admin.auditLog(filter, page: PageRequest(limit: limit))
         }
         let formatter = ISO8601DateFormatter()
         print(["ID", "TIME", "ACTOR", "ADDRESS", "ACTION", "TARGET"].joined(separator: "\t"))
@@ -224,7 +219,7 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain, e.g. social.sister.example.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            let allow = try await FederationCLI.changePolicy(settings: settings) { try await $0.allow(domain, by: $1) }
+            let allow = try await FederationCLI.admin(settings: settings) { try await $0.allow(domain, by: $1) }
             print("Allowed \(allow.domain)")
         }
     }
@@ -243,7 +238,7 @@ struct FederationCommand: AsyncParsableCommand {
             guard let severity = BlockSeverity(rawValue: severity) else {
                 throw ValidationError("--severity must be suspend, silence or noop")
             }
-            let block = try await FederationCLI.changePolicy(settings: settings) {
+            let block = try await FederationCLI.admin(settings: settings) {
                 try await $0.block(
                     DomainBlock(
                         domain: domain, severity: severity, rejectMedia: rejectMedia, rejectReports: rejectReports, privateComment: privateComment,
@@ -258,7 +253,7 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            let allow = try await FederationCLI.changePolicy(settings: settings) { try await $0.removeAllow(domain: domain, by: $1) }
+            let allow = try await FederationCLI.admin(settings: settings) { try await $0.removeAllow(domain: domain, by: $1) }
             print("No longer allowed: \(allow.domain)")
         }
     }
@@ -268,7 +263,7 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The node's domain.") var domain: String
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            let block = try await FederationCLI.changePolicy(settings: settings) { try await $0.removeBlock(domain: domain, by: $1) }
+            let block = try await FederationCLI.admin(settings: settings) { try await $0.removeBlock(domain: domain, by: $1) }
             print("No longer blocked: \(block.domain)")
         }
     }
@@ -279,9 +274,8 @@ struct FederationCommand: AsyncParsableCommand {
         func run() async throws {
             let (config, logger) = try await settings.load(commandLogLevel: .warning)
             let (allowed, blocked) = try await CLIErrors.report {
-                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-                    let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
-                    return (try await store.domainAllows(), try await store.domainBlocks())
+                try await FederationCLI.admin(config: config, logger: logger) { admin, _ in
+                    (try await admin.allowedNodes(), try await admin.blockedNodes())
                 }
             }
             print("mode: \(config.federationMode.rawValue)")
@@ -315,16 +309,9 @@ struct FederationCommand: AsyncParsableCommand {
         @Option(help: "How many to show.") var limit: Int = 50
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            let (config, logger) = try await settings.load(commandLogLevel: .warning)
-            let (dead, all, limit) = (self.dead, self.all, self.limit)
-            let rows = try await CLIErrors.report {
-                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-                    let store = PostgresFederationStoreFactory.make(database: database, config: config, logger: logger)
-                    if dead { return try await store.deliveries(state: .dead, limit: limit) }
-                    let found = try await store.deliveries(state: nil, limit: all ? limit : limit * 4)
-                    return Array((all ? found : found.filter { $0.state != .delivered }).prefix(limit))
-                }
-            }
+            let which: DeliveryListing = dead ? .dead : all ? .all : .undelivered
+            let limit = self.limit
+            let rows = try await FederationCLI.admin(settings: settings) { admin, _ in try await admin.deliveries(which, limit: limit) }
             let formatter = ISO8601DateFormatter()
             print(["ID", "STATE", "ATTEMPTS", "NEXT", "STATUS", "INBOX", "ACTIVITY", "ERROR"].joined(separator: "\t"))
             for row in rows {
@@ -340,17 +327,8 @@ struct FederationCommand: AsyncParsableCommand {
         @Argument(help: "The delivery's id (from 'kith federation deliveries').") var id: Int64
         @OptionGroup var settings: SettingsOptions
         func run() async throws {
-            let (config, logger) = try await settings.load(commandLogLevel: .warning)
             let id = self.id
-            let found = try await CLIErrors.report {
-                try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
-                    try await PostgresFederationStoreFactory.make(database: database, config: config, logger: logger).retryDelivery(id: id)
-                }
-            }
-            guard found else {
-                FileHandle.standardError.write(Data("kith: error: no pending or dead delivery \(id)\n".utf8))
-                throw ExitCode(65)
-            }
+            _ = try await FederationCLI.admin(settings: settings) { try await $0.retryDelivery(id: id, by: $1) }
             print("Delivery \(id) will be attempted again now.")
         }
     }
@@ -391,10 +369,12 @@ struct FederationCommand: AsyncParsableCommand {
 }
 
 extension FederationCLI {
-    static func changePolicy<T: Sendable>(
-        settings: SettingsOptions, _ change: @Sendable @escaping (AdminService, AuditActor) async throws -> T
+    /// Runs `body` with the admin service, as the person at the command line; errors are
+    /// reported as the other commands report them.
+    static func admin<T: Sendable>(
+        settings: SettingsOptions, _ body: @Sendable @escaping (AdminService, AuditActor) async throws -> T
     ) async throws -> T {
         let (config, logger) = try await settings.load(commandLogLevel: .warning)
-        return try await CLIErrors.report { try await FederationCLI.changePolicy(config: config, logger: logger, change) }
+        return try await CLIErrors.report { try await FederationCLI.admin(config: config, logger: logger, body) }
     }
 }

@@ -96,6 +96,12 @@ import Testing
                 #expect(retry.status == 0, "\(retry.stderr)")
                 let pending = try await cli.kith(["federation", "deliveries"] + common)
                 #expect(pending.stdout.contains("41\tpending\t0"))
+                // Retrying is an admin action like allowing or blocking: it is in the audit log.
+                let retried = try await cli.kith(["audit", "--action", "delivery", "--details"] + common)
+                #expect(retried.status == 0, "\(retried.stderr)")
+                #expect(retried.stdout.contains("delivery.retry\tdelivery:41"), "\(retried.stdout)")
+                #expect(retried.stdout.contains(#""state": "dead""#), "the state before")
+                #expect(retried.stdout.contains("https://gone.example/inbox"))
                 #expect(try await cli.kith(["federation", "retry", "42"] + common).status == 65)  // delivered: nothing to retry
                 #expect(try await cli.kith(["federation", "retry", "999"] + common).status == 65)
             }

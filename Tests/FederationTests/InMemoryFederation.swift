@@ -283,7 +283,7 @@ extension InMemoryFederation: ActivityQueueRepository {
     func scheduleRetry(id: Int64, at: Date, status: Int?, error: String) async throws { throw NotInMemory() }
     func markDead(id: Int64, status: Int?, error: String) async throws { throw NotInMemory() }
     func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery] { throw NotInMemory() }
-    func retryDelivery(id: Int64) async throws -> Bool { throw NotInMemory() }
+    func retryDelivery(id: Int64, audit: AuditRecord) async throws -> Delivery? { throw NotInMemory() }
 }
 
 extension InMemoryFederation: ReportRepository {
