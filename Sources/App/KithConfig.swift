@@ -96,40 +96,149 @@ public struct KithConfig: Sendable, Equatable {
     }
 }
 
-/// One setting: its key in the config file, its environment variable and flag come from it.
-public struct SettingKey: Sendable, Hashable {
+/// One setting, declared once: its key in the config file (the environment variable derives
+/// from it), its command-line flag, its default as the README's table states it, the value
+/// `config/kith.example.yaml` shows (nil: shown commented out), a line of help, and how its value
+/// is checked and applied. ConfigTests fails when the example file or the README's table
+/// disagree with these declarations.
+public struct Setting: Sendable {
     public let key: String
     public let flag: String
+    public let defaultText: String
+    public let example: String?
+    public let help: String
+    let apply: @Sendable (Setting, ConfigLoader.Reader, inout KithConfig) throws -> Void
+
     public var environmentVariable: String {
         "KITH_" + key.replacingOccurrences(of: ".", with: "_").uppercased()
     }
     var components: [String] { key.split(separator: ".").map(String.init) }
 
-    public static let publicURL = SettingKey(key: "public_url", flag: "public-url")
-    public static let host = SettingKey(key: "http.host", flag: "host")
-    public static let port = SettingKey(key: "http.port", flag: "port")
-    public static let databaseURL = SettingKey(key: "database.url", flag: "database-url")
-    public static let databaseMaxConnections = SettingKey(key: "database.max_connections", flag: "database-max-connections")
-    public static let migrationsDirectory = SettingKey(key: "database.migrations_dir", flag: "migrations-dir")
-    public static let dataDirectory = SettingKey(key: "data_dir", flag: "data-dir")
-    public static let logLevel = SettingKey(key: "log.level", flag: "log-level")
-    public static let federationMode = SettingKey(key: "federation.mode", flag: "federation-mode")
-    public static let registrationMode = SettingKey(key: "registration.mode", flag: "registration-mode")
-    public static let metricsToken = SettingKey(key: "metrics.token", flag: "metrics-token")
-    public static let federationAllowHTTP = SettingKey(key: "federation.allow_http", flag: "federation-allow-http")
-    public static let federationAllowPrivateAddresses = SettingKey(
-        key: "federation.allow_private_addresses", flag: "federation-allow-private-addresses")
-    public static let federationAuthorizedFetch = SettingKey(key: "federation.authorized_fetch", flag: "federation-authorized-fetch")
-    public static let loginWall = SettingKey(key: "access.login_wall", flag: "login-wall")
-    public static let deliveryMaxAttempts = SettingKey(key: "federation.delivery_max_attempts", flag: "delivery-max-attempts")
-    public static let deliveryConcurrencyPerHost = SettingKey(key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host")
-    public static let cacheMegabytes = SettingKey(key: "cache.megabytes", flag: "cache-megabytes")
-
-    public static let all: [SettingKey] = [
-        .publicURL, .host, .port, .databaseURL, .databaseMaxConnections, .migrationsDirectory, .dataDirectory,
-        .logLevel, .federationMode, .registrationMode, .metricsToken, .federationAllowHTTP, .federationAllowPrivateAddresses,
-        .deliveryMaxAttempts, .deliveryConcurrencyPerHost, .federationAuthorizedFetch, .loginWall, .cacheMegabytes,
+    /// Every setting, in the order the README's table lists them.
+    public static let all: [Setting] = [
+        Setting(
+            key: "public_url", flag: "public-url",
+            defaultText:
+                "not set: `http://localhost:<http.port>` (or `http://<http.host>:<http.port>` when the host is not loopback or `0.0.0.0`); the start-up log says which URL ids are made from",
+            example: nil, help: "Public base URL; all ActivityPub ids derive from it."
+        ) { setting, reader, config in
+            guard let (value, origin) = try reader.string(setting) else { return }
+            config.publicURL = try ConfigLoader.parsePublicURL(value, origin: origin)
+            config.publicURLIsSet = true
+        },
+        Setting(key: "http.host", flag: "host", defaultText: "`127.0.0.1`", example: "127.0.0.1", help: "Address to listen on.") {
+            setting, reader, config in
+            guard let (value, origin) = try reader.string(setting) else { return }
+            guard !value.isEmpty, !value.contains(" ") else { throw ConfigError(message: "\(origin): '\(value)' is not a host name or address") }
+            config.host = value
+        },
+        Setting(key: "http.port", flag: "port", defaultText: "`8080`", example: "8080", help: "Port to listen on.") { setting, reader, config in
+            if let port = try reader.int(setting, range: 1...65535) { config.port = port }
+        },
+        Setting(
+            key: "database.url", flag: "database-url", defaultText: "empty: embedded PostgreSQL", example: "\"\"",
+            help: "PostgreSQL URL; without one Kith runs its own cluster in the data directory."
+        ) { setting, reader, config in
+            guard let (value, origin) = try reader.string(setting), !value.isEmpty else { return }
+            do {
+                _ = try DatabaseEndpoint(url: value)
+            } catch {
+                throw ConfigError(message: "\(origin): invalid database URL: \(error)")
+            }
+            config.databaseURL = value
+        },
+        Setting(
+            key: "database.max_connections", flag: "database-max-connections", defaultText: "`20`", example: "20",
+            help: "Database connection pool size."
+        ) { setting, reader, config in
+            if let count = try reader.int(setting, range: 1...1000) { config.databaseMaxConnections = count }
+        },
+        Setting(
+            key: "database.migrations_dir", flag: "migrations-dir", defaultText: "found automatically", example: "\"\"",
+            help: "Folder of NNNN_name.sql migrations."
+        ) { setting, reader, config in
+            if let (value, _) = try reader.string(setting), !value.isEmpty { config.migrationsDirectory = value }
+        },
+        Setting(key: "data_dir", flag: "data-dir", defaultText: "`data`", example: "data", help: "Data directory.") { setting, reader, config in
+            guard let (value, origin) = try reader.string(setting) else { return }
+            guard !value.isEmpty else { throw ConfigError(message: "\(origin): the data directory must not be empty") }
+            config.dataDirectory = value
+        },
+        Setting(
+            key: "log.level", flag: "log-level", defaultText: "`info`", example: "info",
+            help: "Log level: trace, debug, info, notice, warning, error, critical."
+        ) { setting, reader, config in
+            if let level = try reader.enumeration(setting, Logger.Level.self) { config.logLevel = level }
+        },
+        Setting(
+            key: "federation.mode", flag: "federation-mode", defaultText: "`allowlist`", example: "allowlist",
+            help: "Federation mode: allowlist or blocklist."
+        ) { setting, reader, config in
+            if let mode = try reader.enumeration(setting, FederationMode.self) { config.federationMode = mode }
+        },
+        Setting(
+            key: "registration.mode", flag: "registration-mode", defaultText: "`closed`", example: "closed",
+            help: "Registration mode: closed, invite, approval or open."
+        ) { setting, reader, config in
+            if let mode = try reader.enumeration(setting, RegistrationMode.self) { config.registrationMode = mode }
+        },
+        Setting(
+            key: "metrics.token", flag: "metrics-token", defaultText: "empty: `/metrics` open", example: "\"\"",
+            help: "Bearer token /metrics requires (prefer KITH_METRICS_TOKEN: flags show in ps)."
+        ) { setting, reader, config in
+            guard let (value, origin) = try reader.string(setting), !value.isEmpty else { return }
+            guard value.count >= 16 else { throw ConfigError(message: "\(origin): the metrics token must be at least 16 characters") }
+            config.metricsToken = value
+        },
+        Setting(
+            key: "federation.allow_http", flag: "federation-allow-http", defaultText: "`false`: peers over https only", example: "false",
+            help: "Allow plain-http peers: true or false (labs and tests only)."
+        ) { setting, reader, config in
+            if let value = try reader.bool(setting) { config.federationAllowHTTP = value }
+        },
+        Setting(
+            key: "federation.allow_private_addresses", flag: "federation-allow-private-addresses", defaultText: "`false`", example: "false",
+            help: "Allow requests to private and loopback addresses: true or false."
+        ) { setting, reader, config in
+            if let value = try reader.bool(setting) { config.federationAllowPrivateAddresses = value }
+        },
+        Setting(
+            key: "federation.delivery_max_attempts", flag: "delivery-max-attempts", defaultText: "`16` (about two days)", example: "16",
+            help: "Attempts per delivery before it is dead (1-100)."
+        ) { setting, reader, config in
+            if let value = try reader.int(setting, range: 1...100) { config.deliveryMaxAttempts = value }
+        },
+        Setting(
+            key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host", defaultText: "`4`", example: "4",
+            help: "Deliveries in flight to one host at once (1-64)."
+        ) { setting, reader, config in
+            if let value = try reader.int(setting, range: 1...64) { config.deliveryConcurrencyPerHost = value }
+        },
+        Setting(
+            key: "federation.authorized_fetch", flag: "federation-authorized-fetch",
+            defaultText: "`true`: ActivityPub GETs must be signed by an allowed node", example: "true",
+            help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false."
+        ) { setting, reader, config in
+            if let value = try reader.bool(setting) { config.federationAuthorizedFetch = value }
+        },
+        Setting(
+            key: "access.login_wall", flag: "login-wall", defaultText: "`true`: the API shows nothing to anonymous readers", example: "true",
+            help: "Show nothing to anonymous API readers: true (default) or false."
+        ) { setting, reader, config in
+            if let value = try reader.bool(setting) { config.loginWall = value }
+        },
+        Setting(
+            key: "cache.megabytes", flag: "cache-megabytes", defaultText: "`64`: rendered timeline and thread pages and tokens; `0` off",
+            example: "64", help: "Memory (MB) for rendered pages and tokens; 0 turns caching off."
+        ) { setting, reader, config in
+            if let value = try reader.int(setting, range: 0...65536) { config.cacheMegabytes = value }
+        },
     ]
+
+    /// The setting with this key.
+    public static func named(_ key: String) -> Setting? { all.first { $0.key == key } }
+    /// The setting with this command-line flag (without the dashes).
+    public static func flagged(_ flag: String) -> Setting? { all.first { $0.flag == flag } }
 }
 
 /// A bad setting stops start-up with a message naming the setting and where the value came from.
@@ -140,8 +249,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 
 /// Reads `KithConfig` from its sources through swift-configuration providers.
 public struct ConfigLoader: Sendable {
-    /// Values given as command-line flags, keyed by setting.
-    public var flags: [SettingKey: String]
+    /// Values given as command-line flags, by setting key (`http.port`).
+    public var flags: [String: String]
     public var environment: [String: String]
     /// An explicit config file (`--config` or `KITH_CONFIG`); it must exist. When nil,
     /// `defaultConfigFile` is read if present.
@@ -149,7 +258,7 @@ public struct ConfigLoader: Sendable {
     public var defaultConfigFile: String
 
     public init(
-        flags: [SettingKey: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
+        flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment,
         configFile: String? = nil, defaultConfigFile: String = "config/kith.yaml"
     ) {
         self.flags = flags
@@ -161,13 +270,16 @@ public struct ConfigLoader: Sendable {
     /// A provider plus how to name, in an error message, where a value came from.
     struct Source {
         var provider: any ConfigProvider
-        var describe: @Sendable (SettingKey) -> String
+        var describe: @Sendable (Setting) -> String
     }
 
     public func load() async throws -> KithConfig {
         var sources: [Source] = []
         var flagValues: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (setting, value) in flags { flagValues[AbsoluteConfigKey(setting.components)] = ConfigValue(.string(value), isSecret: false) }
+        for (key, value) in flags {
+            guard let setting = Setting.named(key) else { throw ConfigError(message: "unknown setting \(key)") }
+            flagValues[AbsoluteConfigKey(setting.components)] = ConfigValue(.string(value), isSecret: false)
+        }
         sources.append(Source(provider: InMemoryProvider(name: "command-line flags", values: flagValues)) { "command-line flag --\($0.flag)" })
         sources.append(
             Source(provider: EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "kith")) {
@@ -193,46 +305,10 @@ public struct ConfigLoader: Sendable {
         let reader = Reader(sources: sources)
         var config = KithConfig()
         config.configFile = loadedFile
-        if let (value, origin) = try reader.string(.publicURL) {
-            config.publicURL = try Self.parsePublicURL(value, origin: origin)
-            config.publicURLIsSet = true
-        }
-        if let (value, origin) = try reader.string(.host) {
-            guard !value.isEmpty, !value.contains(" ") else { throw ConfigError(message: "\(origin): '\(value)' is not a host name or address") }
-            config.host = value
-        }
-        if let port = try reader.int(.port, range: 1...65535) { config.port = port }
-        if config.publicURLIsSet == false {
+        for setting in Setting.all { try setting.apply(setting, reader, &config) }
+        if !config.publicURLIsSet {
             config.publicURL = KithConfig.listeningURL(host: config.host, port: config.port)
         }
-        if let (value, origin) = try reader.string(.databaseURL), !value.isEmpty {
-            do {
-                _ = try DatabaseEndpoint(url: value)
-            } catch {
-                throw ConfigError(message: "\(origin): invalid database URL: \(error)")
-            }
-            config.databaseURL = value
-        }
-        if let count = try reader.int(.databaseMaxConnections, range: 1...1000) { config.databaseMaxConnections = count }
-        if let (value, _) = try reader.string(.migrationsDirectory), !value.isEmpty { config.migrationsDirectory = value }
-        if let (value, origin) = try reader.string(.dataDirectory) {
-            guard !value.isEmpty else { throw ConfigError(message: "\(origin): the data directory must not be empty") }
-            config.dataDirectory = value
-        }
-        if let level = try reader.enumeration(.logLevel, Logger.Level.self) { config.logLevel = level }
-        if let mode = try reader.enumeration(.federationMode, FederationMode.self) { config.federationMode = mode }
-        if let mode = try reader.enumeration(.registrationMode, RegistrationMode.self) { config.registrationMode = mode }
-        if let (value, origin) = try reader.string(.metricsToken), !value.isEmpty {
-            guard value.count >= 16 else { throw ConfigError(message: "\(origin): the metrics token must be at least 16 characters") }
-            config.metricsToken = value
-        }
-        if let value = try reader.bool(.federationAllowHTTP) { config.federationAllowHTTP = value }
-        if let value = try reader.bool(.federationAllowPrivateAddresses) { config.federationAllowPrivateAddresses = value }
-        if let value = try reader.bool(.federationAuthorizedFetch) { config.federationAuthorizedFetch = value }
-        if let value = try reader.bool(.loginWall) { config.loginWall = value }
-        if let value = try reader.int(.deliveryMaxAttempts, range: 1...100) { config.deliveryMaxAttempts = value }
-        if let value = try reader.int(.deliveryConcurrencyPerHost, range: 1...64) { config.deliveryConcurrencyPerHost = value }
-        if let value = try reader.int(.cacheMegabytes, range: 0...65536) { config.cacheMegabytes = value }
         return config
     }
 
@@ -253,7 +329,7 @@ public struct ConfigLoader: Sendable {
     struct Reader {
         var sources: [Source]
 
-        func string(_ setting: SettingKey) throws -> (String, String)? {
+        func string(_ setting: Setting) throws -> (String, String)? {
             let key = AbsoluteConfigKey(setting.components)
             for source in sources {
                 let result: LookupResult
@@ -269,7 +345,7 @@ public struct ConfigLoader: Sendable {
             return nil
         }
 
-        func int(_ setting: SettingKey, range: ClosedRange<Int>) throws -> Int? {
+        func int(_ setting: Setting, range: ClosedRange<Int>) throws -> Int? {
             guard let (text, origin) = try string(setting) else { return nil }
             guard let value = Int(text) else { throw ConfigError(message: "\(origin): '\(text)' is not a whole number") }
             guard range.contains(value) else {
@@ -278,7 +354,7 @@ public struct ConfigLoader: Sendable {
             return value
         }
 
-        func bool(_ setting: SettingKey) throws -> Bool? {
+        func bool(_ setting: Setting) throws -> Bool? {
             guard let (text, origin) = try string(setting) else { return nil }
             switch text.lowercased() {
             case "true", "yes", "1", "on": return true
@@ -287,7 +363,7 @@ public struct ConfigLoader: Sendable {
             }
         }
 
-        func enumeration<E: RawRepresentable & CaseIterable>(_ setting: SettingKey, _ type: E.Type) throws -> E? where E.RawValue == String {
+        func enumeration<E: RawRepresentable & CaseIterable>(_ setting: Setting, _ type: E.Type) throws -> E? where E.RawValue == String {
             guard let (text, origin) = try string(setting) else { return nil }
             guard let value = E(rawValue: text.lowercased()) else {
                 let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")

@@ -4,48 +4,79 @@ import Core
 import Domain
 import Foundation
 import Logging
+import Synchronization
 
 @main
 struct Kith: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Kith: a federated ActivityPub server for enterprise social networks.",
+        discussion: SettingFlags.help,
         subcommands: [Serve.self, Migrate.self, Accounts.self, FederationCommand.self, Audit.self, Version.self])
+
+    /// Takes the settings' flags out of the arguments (every command accepts them), then runs
+    /// the command.
+    static func main() async {
+        do {
+            let (settings, rest) = try SettingFlags.extract(Array(CommandLine.arguments.dropFirst()))
+            SettingFlags.given.withLock { $0 = settings }
+            await main(rest)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
-/// Settings every command accepts; each overrides the config file and `KITH_*` variables.
+/// The settings given as flags. Each setting's flag comes from its declaration (`Setting.all`);
+/// any command takes them, as `--port 8080` or `--port=8080`.
+enum SettingFlags {
+    static let given = Mutex<[String: String]>([:])
+
+    /// The settings' flags in `arguments` (by setting key), and the other arguments.
+    static func extract(_ arguments: [String]) throws -> (settings: [String: String], rest: [String]) {
+        var settings: [String: String] = [:]
+        var rest: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                rest += arguments[(index - 1)...]
+                break
+            }
+            guard argument.hasPrefix("--") else {
+                rest.append(argument)
+                continue
+            }
+            let body = argument.dropFirst(2)
+            let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            guard let setting = Setting.flagged(name) else {
+                rest.append(argument)
+                continue
+            }
+            if let equals = body.firstIndex(of: "=") {
+                settings[setting.key] = String(body[body.index(after: equals)...])
+            } else {
+                guard index < arguments.count else { throw ValidationError("Missing value for '--\(name) <\(name)>'") }
+                settings[setting.key] = arguments[index]
+                index += 1
+            }
+        }
+        return (settings, rest)
+    }
+
+    /// The settings' flags for `--help`.
+    static var help: String {
+        "Settings (any command; each beats its KITH_* variable and the config file):\n"
+            + Setting.all.map { "  --\($0.flag) <value>\n        \($0.help) (\($0.environmentVariable))" }.joined(separator: "\n")
+    }
+}
+
+/// Where every command reads its settings: the config file, `KITH_*` variables and the
+/// settings' flags.
 struct SettingsOptions: ParsableArguments {
     @Option(help: "Config file (YAML). Default: config/kith.yaml if present, or KITH_CONFIG.") var config: String?
-    @Option(help: "Public base URL; all ActivityPub ids derive from it.") var publicUrl: String?
-    @Option(help: "Address to listen on.") var host: String?
-    @Option(help: "Port to listen on.") var port: String?
-    @Option(help: "PostgreSQL URL; without one Kith runs its own cluster in the data directory.") var databaseUrl: String?
-    @Option(help: "Database connection pool size.") var databaseMaxConnections: String?
-    @Option(help: "Folder of NNNN_name.sql migrations.") var migrationsDir: String?
-    @Option(help: "Data directory.") var dataDir: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
-    @Option(help: "Federation mode: allowlist or blocklist.") var federationMode: String?
-    @Option(help: "Registration mode: closed, invite, approval or open.") var registrationMode: String?
-    @Option(help: "Bearer token /metrics requires (prefer KITH_METRICS_TOKEN: flags show in ps).") var metricsToken: String?
-    @Option(help: "Allow plain-http peers: true or false (labs and tests only).") var federationAllowHttp: String?
-    @Option(help: "Allow requests to private and loopback addresses: true or false.") var federationAllowPrivateAddresses: String?
-    @Option(help: "Attempts per delivery before it is dead (1-100).") var deliveryMaxAttempts: String?
-    @Option(help: "Deliveries in flight to one host at once (1-64).") var deliveryConcurrencyPerHost: String?
-    @Option(help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false.") var federationAuthorizedFetch: String?
-    @Option(help: "Show nothing to anonymous API readers: true (default) or false.") var loginWall: String?
-    @Option(help: "Memory (MB) for rendered home pages and tokens; 0 turns caching off.") var cacheMegabytes: String?
 
-    var flags: [SettingKey: String] {
-        let pairs: [(SettingKey, String?)] = [
-            (.publicURL, publicUrl), (.host, host), (.port, port), (.databaseURL, databaseUrl),
-            (.databaseMaxConnections, databaseMaxConnections), (.migrationsDirectory, migrationsDir),
-            (.dataDirectory, dataDir), (.logLevel, logLevel), (.federationMode, federationMode),
-            (.registrationMode, registrationMode), (.metricsToken, metricsToken), (.federationAllowHTTP, federationAllowHttp),
-            (.federationAllowPrivateAddresses, federationAllowPrivateAddresses), (.deliveryMaxAttempts, deliveryMaxAttempts),
-            (.deliveryConcurrencyPerHost, deliveryConcurrencyPerHost), (.federationAuthorizedFetch, federationAuthorizedFetch),
-            (.loginWall, loginWall), (.cacheMegabytes, cacheMegabytes),
-        ]
-        return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
-    }
+    var flags: [String: String] { SettingFlags.given.withLock { $0 } }
 
     /// Loads the configuration and sets up logging; `quietLevel` caps chatter for CLI commands.
     func load(commandLogLevel: Logger.Level? = nil) async throws -> (KithConfig, Logger) {
@@ -80,7 +111,7 @@ enum CLIErrors {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the node until SIGTERM or SIGINT.")
+    static let configuration = CommandConfiguration(abstract: "Run the node until SIGTERM or SIGINT.", discussion: SettingFlags.help)
     @OptionGroup var settings: SettingsOptions
 
     func run() async throws {

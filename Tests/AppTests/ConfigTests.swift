@@ -24,7 +24,7 @@ import Testing
 
     @Test func withoutAPublicURLIdsFollowTheListeningAddress() async throws {
         // As `scripts/run --port 18200` on a fresh clone: ids on the port the node listens on.
-        let onPort = try await ConfigLoader(flags: [.port: "18200"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml").load()
+        let onPort = try await ConfigLoader(flags: ["http.port": "18200"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml").load()
         #expect(onPort.publicURL == "http://localhost:18200")
         #expect(onPort.domain == "localhost:18200")
         #expect(!onPort.publicURLIsSet)
@@ -36,7 +36,7 @@ import Testing
         #expect(KithConfig.listeningURL(host: "fd00::1", port: 8080) == "http://[fd00::1]:8080")
         // Set, it wins whatever the port.
         let set = try await ConfigLoader(
-            flags: [.port: "18200", .publicURL: "https://social.example.com"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml"
+            flags: ["http.port": "18200", "public_url": "https://social.example.com"], environment: [:], defaultConfigFile: "/nonexistent/kith.yaml"
         ).load()
         #expect(set.publicURL == "https://social.example.com")
         #expect(set.publicURLIsSet)
@@ -76,7 +76,7 @@ import Testing
         #expect(fromEnv.logLevel == .warning)
         #expect(fromEnv.host == "0.0.0.0")  // file still supplies the rest
 
-        let fromFlags = try await ConfigLoader(flags: [.port: "9200", .federationMode: "allowlist"], environment: env).load()
+        let fromFlags = try await ConfigLoader(flags: ["http.port": "9200", "federation.mode": "allowlist"], environment: env).load()
         #expect(fromFlags.port == 9200)  // flag beats environment
         #expect(fromFlags.federationMode == .allowlist)  // flag beats file
         #expect(fromFlags.logLevel == .warning)
@@ -98,11 +98,11 @@ import Testing
 
     @Test func unknownEnumFromFlagNamesTheFlagAndChoices() async throws {
         await expectConfigError(
-            ConfigLoader(flags: [.federationMode: "open"], environment: [:]),
+            ConfigLoader(flags: ["federation.mode": "open"], environment: [:]),
             contains: ["--federation-mode", "'open'", "allowlist, blocklist"])
         await expectConfigError(
             ConfigLoader(environment: ["KITH_REGISTRATION_MODE": "everyone"]), contains: ["KITH_REGISTRATION_MODE", "closed, invite, approval, open"])
-        await expectConfigError(ConfigLoader(flags: [.logLevel: "loud"], environment: [:]), contains: ["--log-level"])
+        await expectConfigError(ConfigLoader(flags: ["log.level": "loud"], environment: [:]), contains: ["--log-level"])
     }
 
     @Test func metricsTokenMustBeLongEnough() async throws {
@@ -130,11 +130,82 @@ import Testing
         #expect(config == expected)
     }
 
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+
+    /// Each line of the example file that sets a key (`  port: 8080`, or `# public_url: …`
+    /// commented out), by its full key, with its value and the comment block above it.
+    static func exampleKeys() throws -> [String: (value: String, commentedOut: Bool, comment: String)] {
+        let text = try String(contentsOf: root.appendingPathComponent("config/kith.example.yaml"), encoding: .utf8)
+        var keys: [String: (String, Bool, String)] = [:]
+        var sections: [String] = []
+        var comment: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let indent = line.prefix { $0 == " " }.count / 2
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty {
+                comment = []
+                continue
+            }
+            var body = trimmed
+            var commentedOut = false
+            if trimmed.hasPrefix("#") {
+                body = String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces)
+                // A commented-out setting is `# key: value`: a lower-case key, a value without spaces.
+                guard let colon = body.firstIndex(of: ":"), !body[..<colon].isEmpty,
+                    body[..<colon].allSatisfy({ $0.isLowercase || $0 == "_" }),
+                    !body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces).contains(" ")
+                else {
+                    comment.append(body)
+                    continue
+                }
+                commentedOut = true
+            }
+            guard let colon = body.firstIndex(of: ":") else { continue }
+            let name = String(body[..<colon])
+            let value = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            sections = Array(sections.prefix(indent))
+            if value.isEmpty && !commentedOut {
+                sections.append(name)
+            } else {
+                keys[(sections + [name]).joined(separator: ".")] = (value, commentedOut, comment.joined(separator: " "))
+            }
+            comment = []
+        }
+        return keys
+    }
+
+    @Test func theExampleFileShowsEverySettingDeclaredAndNoOther() throws {
+        let keys = try Self.exampleKeys()
+        #expect(Set(keys.keys) == Set(Setting.all.map(\.key)))
+        for setting in Setting.all {
+            guard let shown = keys[setting.key] else { continue }
+            if let example = setting.example {
+                #expect(!shown.commentedOut && shown.value == example, "\(setting.key): the file shows \(shown.value)")
+            } else {
+                #expect(shown.commentedOut, "\(setting.key) has no default and is shown commented out")
+            }
+            #expect(shown.comment.contains(setting.environmentVariable), "\(setting.key): its comment names \(setting.environmentVariable)")
+            #expect(shown.comment.contains("--\(setting.flag)"), "\(setting.key): its comment names --\(setting.flag)")
+        }
+    }
+
+    @Test func theReadmeTableListsEverySettingAsDeclared() throws {
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map { row in
+            row.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let settingRows = rows.filter { $0.count == 4 && ($0[1].hasPrefix("`KITH_") || Setting.named($0[0].trimmingCharacters(in: ["`"])) != nil) }
+        #expect(settingRows.map { $0[0] } == Setting.all.map { "`\($0.key)`" }, "the table lists the settings in their declared order")
+        for (row, setting) in zip(settingRows, Setting.all) {
+            #expect(row == ["`\(setting.key)`", "`\(setting.environmentVariable)`", "`--\(setting.flag)`", setting.defaultText])
+        }
+    }
+
     @Test func federationSettings() async throws {
         let (dir, path) = try writeFile("federation:\n  allow_http: true\n  delivery_max_attempts: 5\n")
         defer { dir.remove() }
         let config = try await ConfigLoader(
-            flags: [.deliveryConcurrencyPerHost: "9"], environment: ["KITH_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "yes"], configFile: path
+            flags: ["federation.delivery_concurrency_per_host": "9"], environment: ["KITH_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "yes"], configFile: path
         ).load()
         #expect(config.federationAllowHTTP)
         #expect(config.federationAllowPrivateAddresses)
@@ -148,7 +219,7 @@ import Testing
             ConfigLoader(environment: ["KITH_FEDERATION_ALLOW_HTTP": "maybe"], configFile: nil, defaultConfigFile: "/nonexistent"),
             contains: ["KITH_FEDERATION_ALLOW_HTTP", "maybe"])
         await expectConfigError(
-            ConfigLoader(flags: [.deliveryMaxAttempts: "0"], environment: [:], configFile: nil, defaultConfigFile: "/nonexistent"),
+            ConfigLoader(flags: ["federation.delivery_max_attempts": "0"], environment: [:], configFile: nil, defaultConfigFile: "/nonexistent"),
             contains: ["--delivery-max-attempts", "out of range"])
     }
 
@@ -157,7 +228,7 @@ import Testing
         let (dir, path) = try writeFile("cache:\n  megabytes: 16\n")
         defer { dir.remove() }
         #expect(try await ConfigLoader(environment: [:], configFile: path).load().cacheMegabytes == 16)
-        #expect(try await ConfigLoader(flags: [.cacheMegabytes: "0"], environment: ["KITH_CACHE_MEGABYTES": "8"], configFile: path).load().cacheMegabytes == 0)
+        #expect(try await ConfigLoader(flags: ["cache.megabytes": "0"], environment: ["KITH_CACHE_MEGABYTES": "8"], configFile: path).load().cacheMegabytes == 0)
         #expect(try await ConfigLoader(environment: ["KITH_CACHE_MEGABYTES": "8"], configFile: path).load().cacheMegabytes == 8)
         await expectConfigError(
             ConfigLoader(environment: ["KITH_CACHE_MEGABYTES": "-1"], configFile: nil, defaultConfigFile: "/nonexistent"),
