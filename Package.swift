@@ -116,15 +116,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KithTestSupport"),
-        .testTarget(name: "DomainTests", dependencies: ["Domain", "Core"]),
+        // Kith's repositories in memory, for tests of one rule, handler or renderer at a time.
+        .target(name: "InMemoryRepositories", dependencies: ["Domain", "ActivityStreams"], path: "Tests/InMemoryRepositories"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Domain", "ActivityStreams", "InMemoryRepositories"]),
+        .testTarget(
+            name: "HTTPSignaturesTests", dependencies: ["HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ActivityStreamsTests",
             dependencies: ["ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "FederationTests",
             dependencies: [
-                "Federation", "Domain", "ActivityStreams", "HTTPSignatures", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                "Federation", "Domain", "ActivityStreams", "HTTPSignatures", "InMemoryRepositories",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "StorageTests",

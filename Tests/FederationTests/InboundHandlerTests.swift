@@ -2,6 +2,7 @@ import ActivityStreams
 import Domain
 import Federation
 import Foundation
+import InMemoryRepositories
 import Logging
 import Testing
 

@@ -2,6 +2,7 @@ import ActivityStreams
 import Domain
 import Federation
 import Foundation
+import InMemoryRepositories
 import Testing
 
 /// Each outbound renderer through `ActivityRenderer`, against repositories in memory: the JSON

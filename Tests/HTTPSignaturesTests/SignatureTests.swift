@@ -1,4 +1,3 @@
-import ActivityStreams
 import Foundation
 import HTTPSignatures
 import Testing
