@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]),
-        .target(name: "Domain"),
+        .target(name: "Domain", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "Core", dependencies: ["Domain", "ActivityStreams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Storage",

@@ -71,7 +71,7 @@ public final class DeliveryWorker: Service, Sendable {
                         if try await fanOut() { worked = true }
                         let jobs = try await queue.claimDeliveries(limit: batchSize - inFlight, lease: lease)
                         if jobs.isEmpty { drained = true }
-                        for job in jobs { group.addTask { await self.deliver(job) } }
+                        for job in jobs { group.addTask { await self.deliverLogged(job) } }
                         inFlight += jobs.count
                         worked = worked || !jobs.isEmpty
                     } catch {
@@ -117,6 +117,16 @@ public final class DeliveryWorker: Service, Sendable {
             logger.warning("deliveries sent but not marked", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
         }
         delivered.removeAll(keepingCapacity: true)
+    }
+
+    /// `deliver`, with the delivery's logger bound (its id, activity and inbox) for the signing,
+    /// the POST and the queries made for it.
+    func deliverLogged(_ job: Delivery) async -> (id: Int64, status: Int)? {
+        var logger = self.logger
+        logger[metadataKey: "delivery"] = "\(job.id)"
+        logger[metadataKey: "activity_id"] = .string(job.activityURI)
+        logger[metadataKey: "inbox"] = .string(job.inboxURI)
+        return await withLogger(logger) { _ in await deliver(job) }
     }
 
     /// Sends one delivery; returns its id and status when the peer took it (the caller marks

@@ -100,7 +100,8 @@ public final class FederationHTTPClient: Sendable {
         }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(request, timeout: .seconds(Int64(settings.requestTimeout.components.seconds)))
+            let response = try await client.execute(
+                request, timeout: .seconds(Int64(settings.requestTimeout.components.seconds)), logger: .current(or: logger))
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > settings.maxDocumentBytes {
                 throw KithError(.unavailable, "\(url) answered with \(length) bytes, over the \(settings.maxDocumentBytes)-byte limit")
             }

@@ -74,7 +74,7 @@ public final class InboxProcessor: Service, Sendable {
             // A peer we needed (a parent post, an actor) did not answer: try again later.
             let delay = min(30 * pow(2, Double(item.attempts - 1)), 3600) * settings.deliveryBackoffScale
             try? await queue.failInbox(id: item.id, error: error.description, retryAt: Date().addingTimeInterval(delay))
-            logger.info("inbox item will be retried", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.debug("inbox item will be retried", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         } catch {
             try? await queue.failInbox(id: item.id, error: "\(error)", retryAt: nil)
             logger.notice("inbox item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
@@ -99,6 +99,6 @@ public final class InboxProcessor: Service, Sendable {
         context.logger[metadataKey: "activity_id"] = .string(activity.id ?? "")
         context.logger[metadataKey: "type"] = .string(activity.type)
         context.logger[metadataKey: "actor"] = .string(actor.uri)
-        try await handler.handle(activity, from: actor, in: context)
+        try await withLogger(context.logger) { _ in try await handler.handle(activity, from: actor, in: context) }
     }
 }

@@ -7,11 +7,13 @@ import PostgresNIO
 /// interpolation), never concatenated SQL.
 public struct PostgresAccountRepository: AccountRepository {
     let client: PostgresClient
-    let logger: Logger
+    let baseLogger: Logger
+    /// The request's or job's logger when one is bound, so each query's log lines name what it was for.
+    var logger: Logger { .current(or: baseLogger) }
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.logger = logger
+        self.baseLogger = logger
     }
 
     static let columns = """

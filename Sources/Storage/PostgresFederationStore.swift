@@ -8,13 +8,15 @@ import PostgresNIO
 /// that must happen together (an effect and the activity announcing it) share a transaction.
 public struct PostgresFederationStore: Sendable {
     let client: PostgresClient
-    let logger: Logger
+    let baseLogger: Logger
+    /// The request's or job's logger when one is bound, so each query's log lines name what it was for.
+    var logger: Logger { .current(or: baseLogger) }
     /// The node's base URL, to mint activity ids (`<base>/activities/<id>`).
     let baseURL: String
 
     public init(client: PostgresClient, logger: Logger, baseURL: String) {
         self.client = client
-        self.logger = logger
+        self.baseLogger = logger
         self.baseURL = baseURL
     }
 

@@ -6,11 +6,13 @@ import PostgresNIO
 /// The node's own key pairs and usage counts, in PostgreSQL.
 public struct PostgresNodeRepository: NodeKeyRepository, NodeStatistics {
     let client: PostgresClient
-    let logger: Logger
+    let baseLogger: Logger
+    /// The request's or job's logger when one is bound, so each query's log lines name what it was for.
+    var logger: Logger { .current(or: baseLogger) }
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.logger = logger
+        self.baseLogger = logger
     }
 
     public func keyPair(named name: String, orCreate make: @Sendable () async throws -> NodeKeyPair) async throws -> NodeKeyPair {

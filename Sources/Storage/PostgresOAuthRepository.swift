@@ -6,11 +6,13 @@ import PostgresNIO
 /// OAuth applications, codes and tokens in PostgreSQL (secrets as hashes only).
 public struct PostgresOAuthRepository: OAuthRepository {
     let client: PostgresClient
-    let logger: Logger
+    let baseLogger: Logger
+    /// The request's or job's logger when one is bound, so each query's log lines name what it was for.
+    var logger: Logger { .current(or: baseLogger) }
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.logger = logger
+        self.baseLogger = logger
     }
 
     static let applicationColumns = "a.id, a.name, a.website, a.redirect_uris, a.scopes, a.client_id, a.created_at, a.client_secret_hash"

@@ -26,6 +26,8 @@ final class TestNode: @unchecked Sendable {
     let config: KithConfig
     let settings: FederationSettings
     let testDB: TestDatabase
+    /// The node's own logger (its pool, runtime and server).
+    let logger: Logger
     private(set) var pool: DatabasePool!
     private(set) var runtime: FederationRuntime!
     private var group: ServiceGroup?
@@ -38,9 +40,10 @@ final class TestNode: @unchecked Sendable {
 
     init(
         name: String, settings: FederationSettings = TestNode.testSettings, authorizedFetch: Bool = true, loginWall: Bool = true,
-        cacheMegabytes: Int = KithConfig().cacheMegabytes
+        cacheMegabytes: Int = KithConfig().cacheMegabytes, logger: Logger = TestDatabase.logger
     ) async throws {
         self.name = name
+        self.logger = logger
         self.port = try Loopback.freePort()
         var config = KithConfig()
         config.cacheMegabytes = cacheMegabytes
@@ -63,13 +66,12 @@ final class TestNode: @unchecked Sendable {
     var social: SocialService { runtime.social }
 
     func start() async throws {
-        let pool = DatabasePool(endpoint: testDB.endpoint, maxConnections: 8, logger: TestDatabase.logger)
-        let runtime = FederationRuntime(database: pool, config: config, settings: settings, logger: TestDatabase.logger)
+        let pool = DatabasePool(endpoint: testDB.endpoint, maxConnections: 8, logger: logger)
+        let runtime = FederationRuntime(database: pool, config: config, settings: settings, logger: logger)
         var app = buildApplication(
             config: config,
             dependencies: AppDependencies(
-                database: pool, logger: TestDatabase.logger, federation: KithNode.federationStorage(database: pool, logger: TestDatabase.logger),
-                runtime: runtime))
+                database: pool, logger: logger, federation: KithNode.federationStorage(database: pool, logger: logger), runtime: runtime))
         app.addServices(pool)
         app.addServices(runtime.services)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: TestDatabase.logger))
