@@ -18,7 +18,8 @@ public struct ClientAPIController: Sendable {
         public var posts: any PostResolver
         public var localAccounts: any AccountRepository
         public var node: NodeIdentity
-        public var maxPostLength: Int
+        /// Turns text into posts (and edits), as C2S does.
+        public var composer: PostComposer
         /// Without a token the API shows nothing but the instance (the default); with the wall
         /// down, public posts, accounts and timelines are readable anonymously, as on Mastodon.
         public var loginWall = true
@@ -28,7 +29,8 @@ public struct ClientAPIController: Sendable {
         public init(
             oauth: OAuthService, social: SocialService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
             statuses: any StatusRepository, timelines: any TimelineRepository, notifications: any NotificationRepository,
-            directory: any ActorDirectory, posts: any PostResolver, localAccounts: any AccountRepository, node: NodeIdentity, maxPostLength: Int
+            directory: any ActorDirectory, posts: any PostResolver, localAccounts: any AccountRepository, node: NodeIdentity,
+            composer: PostComposer
         ) {
             self.oauth = oauth
             self.social = social
@@ -41,7 +43,7 @@ public struct ClientAPIController: Sendable {
             self.posts = posts
             self.localAccounts = localAccounts
             self.node = node
-            self.maxPostLength = maxPostLength
+            self.composer = composer
         }
     }
 
@@ -82,16 +84,9 @@ public struct ClientAPIController: Sendable {
             let status = try await self.visibleStatus(context, viewer: viewer)
             guard status.accountID == viewer.id, status.reblogOfID == nil else { throw KithError(.notFound, "Record not found") }
             let parameters = try await RequestParameters.parse(request)
-            let text = try self.validatedText(parameters["status"])
-            // Mentions stay as they were (the audience does not change); links and tags follow the text.
-            let known = Dictionary(status.mentions.map { ($0.name.dropFirst().lowercased(), $0.uri) }) { first, _ in first }
-            let formatted = TextFormatter(baseURL: self.d.node.baseURL).format(text) { reference in
-                let key = reference.lowercased()
-                return known[key] ?? known.first { $0.key.hasPrefix(key + "@") }?.value
-            }
-            let edited = try await self.d.social.edit(
-                accountID: viewer.id, statusID: status.id, content: formatted.html, spoilerText: parameters["spoiler_text"],
-                sensitive: parameters.flag("sensitive"), language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }, tags: formatted.tags)
+            let edited = try await self.d.composer.edit(
+                status, text: parameters["status"] ?? "", spoilerText: parameters["spoiler_text"], sensitive: parameters.flag("sensitive"),
+                language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }, by: viewer)
             return self.respond(try await self.statusEntity(edited, viewer: viewer))
         }
         router.get("/api/v1/statuses/:id/context") { request, context in
@@ -356,7 +351,6 @@ public struct ClientAPIController: Sendable {
             return respond(try await statusEntity(status, viewer: account))
         }
         let parameters = try await RequestParameters.parse(request)
-        let text = try validatedText(parameters["status"])
         let visibility: Visibility
         if let raw = parameters["visibility"], !raw.isEmpty {
             guard let parsed = Visibility(rawValue: raw) else {
@@ -366,43 +360,19 @@ public struct ClientAPIController: Sendable {
         } else {
             visibility = .public
         }
-        var inReplyTo: Int64?
+        var parent: PostComposer.Draft.Parent?
         if let raw = parameters["in_reply_to_id"], !raw.isEmpty {
-            guard let id = Int64(raw), let parent = try await d.statuses.status(id: id), try await canSee(parent, viewer: account) else {
-                throw KithError(.notFound, "Record not found")
-            }
-            inReplyTo = parent.id
+            guard let id = Int64(raw) else { throw KithError(.notFound, "Record not found") }
+            parent = .id(id)
         }
-        let formatter = TextFormatter(baseURL: d.node.baseURL)
-        var resolved: [String: Account] = [:]
-        for reference in formatter.mentionReferences(text) {
-            if let found = try? await d.directory.resolve(reference.contains("@") ? reference : "\(reference)@\(d.node.domain)") {
-                resolved[reference] = found
-            }
-        }
-        let formatted = formatter.format(text) { resolved[$0].map { $0.url ?? $0.uri } }
-        let spoiler = parameters["spoiler_text"] ?? ""
-        let status = try await d.social.post(
-            accountID: account.id,
+        let status = try await d.composer.compose(
             .init(
-                content: formatted.html, visibility: visibility, inReplyToID: inReplyTo,
-                mentions: formatted.mentions.compactMap { resolved[$0]?.uri }, tags: formatted.tags, spoilerText: spoiler,
-                sensitive: parameters.flag("sensitive") ?? false,
-                language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 }, localOnly: parameters.flag("local_only") ?? false))
+                text: parameters["status"] ?? "", visibility: visibility, inReplyTo: parent, spoilerText: parameters["spoiler_text"] ?? "",
+                sensitive: parameters.flag("sensitive") ?? false, language: parameters["language"].flatMap { $0.isEmpty ? nil : $0 },
+                localOnly: parameters.flag("local_only") ?? false),
+            by: account)
         if let key { try await d.timelines.recordIdempotency(accountID: account.id, key: key, statusID: status.id) }
         return respond(try await statusEntity(status, viewer: account))
-    }
-
-    /// A post's text: not blank, within the node's limit (422 otherwise, as Mastodon answers).
-    func validatedText(_ text: String?) throws -> String {
-        let text = text ?? ""
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw KithError(.unprocessable, "Validation failed: Text can't be blank")
-        }
-        guard text.count <= d.maxPostLength else {
-            throw KithError(.unprocessable, "Validation failed: Text character limit of \(d.maxPostLength) exceeded")
-        }
-        return text
     }
 
     // MARK: Entities

@@ -147,29 +147,16 @@ public struct ClientToServerController: Sendable {
     /// as the Mastodon API formats posts; to/cc give the visibility and the addressees.
     func create(_ object: JSONValue, addressing: JSONValue, account: Account) async throws -> Response {
         let raw = object["source"]?["content"]?.stringValue ?? Self.stripTags(object["content"]?.stringValue ?? "")
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw KithError(.invalidInput, "the object has no content") }
-        guard text.count <= d.maxPostLength else { throw KithError(.unprocessable, "the text is longer than \(d.maxPostLength) characters") }
         let to = (addressing["to"]?.idList ?? []) + (object["to"]?.idList ?? [])
         let cc = (addressing["cc"]?.idList ?? []) + (object["cc"]?.idList ?? [])
         let followers = account.followersURI ?? account.uri + "/followers"
-        let visibility = Addressing.visibility(to: to, cc: cc, followers: followers)
-        var inReplyTo: Int64?
-        if let parent = object["inReplyTo"]?.idValue {
-            guard let status = try await d.statuses.status(uri: parent) else { throw KithError(.notFound, "unknown inReplyTo \(parent)") }
-            inReplyTo = status.id
-        }
-        var mentioned: [String] = []
-        for uri in to + cc where !ASPublic.isPublic(uri) && uri != followers && uri != account.uri {
-            if let found = try? await d.directory.resolve(uri) { mentioned.append(found.uri) }
-        }
-        let formatter = TextFormatter(baseURL: d.node.baseURL)
-        let formatted = formatter.format(text) { _ in nil }
-        let status = try await d.social.post(
-            accountID: account.id,
+        let status = try await d.composer.compose(
             .init(
-                content: formatted.html, visibility: visibility, inReplyToID: inReplyTo, mentions: mentioned, tags: formatted.tags,
-                spoilerText: object["summary"]?.stringValue ?? "", sensitive: object["sensitive"]?.boolValue ?? false))
+                text: raw.trimmingCharacters(in: .whitespacesAndNewlines), visibility: Addressing.visibility(to: to, cc: cc, followers: followers),
+                inReplyTo: object["inReplyTo"]?.idValue.map { .uri($0) },
+                addressees: (to + cc).filter { !ASPublic.isPublic($0) && $0 != followers },
+                spoilerText: object["summary"]?.stringValue ?? "", sensitive: object["sensitive"]?.boolValue ?? false),
+            by: account)
         return created(status.uri + "/activity")
     }
 

@@ -92,12 +92,12 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         MastodonController(
             oauth: runtime.oauth, accounts: runtime.store, graph: runtime.store, statistics: runtime.statistics,
             settings: .init(
-                node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: 5000)
+                node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: runtime.composer.maxPostLength)
         ).addRoutes(to: router)
         var clientDependencies = ClientAPIController.Dependencies(
             oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
             timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.posts,
-            localAccounts: runtime.accounts, node: config.nodeIdentity, maxPostLength: 5000)
+            localAccounts: runtime.accounts, node: config.nodeIdentity, composer: runtime.composer)
         clientDependencies.loginWall = config.loginWall
         clientDependencies.pages = runtime.pages
         let clientAPI = ClientAPIController(clientDependencies)

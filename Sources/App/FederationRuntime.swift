@@ -29,6 +29,8 @@ public final class FederationRuntime: Sendable {
     public let posts: RemotePosts
     public let delivery: DeliveryWorker
     public let social: SocialService
+    /// Turns what authors write into posts, for every surface.
+    public let composer: PostComposer
     public let settings: FederationSettings
     public let node: NodeIdentity
     /// OAuth 2 for the client APIs.
@@ -88,9 +90,11 @@ public final class FederationRuntime: Sendable {
         self.delivery = delivery
         self.moderation = ModerationService(
             reports: store, moderation: store, accounts: store, statuses: store, notifier: delivery.signal, baseURL: node.baseURL)
-        self.social = SocialService(
+        let social = SocialService(
             accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal, listener: groups,
             admission: groups)
+        self.social = social
+        self.composer = PostComposer(social: social, statuses: store, directory: resolver, node: node)
         self.settings = settings
         self.node = node
         let tokens: StampedCache<String, AccessToken>?
