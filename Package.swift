@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Domain", "KithTestSupport",
+                "Storage", "Domain", "Core", "KithTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(

@@ -254,7 +254,7 @@ public struct ClientAPIController: Sendable {
             status = try await statusEntity(found, viewer: viewer)
         }
         var object: [String: JSONValue] = [
-            "id": .string(String(notification.id)), "type": .string(notification.type),
+            "id": .string(String(notification.id)), "type": .string(notification.type.rawValue),
             "created_at": MastodonEntities.date(notification.createdAt), "account": try await accountEntity(from, viewer: viewer),
             "group_key": .string("ungrouped-\(notification.id)"),
         ]

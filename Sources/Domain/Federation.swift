@@ -556,14 +556,33 @@ public protocol TimelineRepository: Sendable {
 }
 
 /// Something a local account is told about.
+/// What a notification tells of (Mastodon's notification types). Who gets which is
+/// `NotificationRules`' (Core) to say.
+public enum NotificationType: String, Sendable, CaseIterable, Codable {
+    /// A new post mentions the account.
+    case mention
+    /// A new post by an account it follows and asked to hear of (`notify`).
+    case status
+    /// Its post was boosted.
+    case reblog
+    /// Its post was favourited.
+    case favourite
+    /// It has a new follower.
+    case follow
+    /// Someone asks to follow it (a locked account).
+    case followRequest = "follow_request"
+    /// A post it boosted was edited.
+    case update
+}
+
 public struct Notification: Sendable, Equatable {
     public var id: Int64
-    public var type: String
+    public var type: NotificationType
     public var fromAccountID: Int64
     public var statusID: Int64?
     public var createdAt: Date
 
-    public init(id: Int64, type: String, fromAccountID: Int64, statusID: Int64?, createdAt: Date) {
+    public init(id: Int64, type: NotificationType, fromAccountID: Int64, statusID: Int64?, createdAt: Date) {
         self.id = id
         self.type = type
         self.fromAccountID = fromAccountID

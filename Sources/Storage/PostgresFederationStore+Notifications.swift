@@ -9,6 +9,8 @@ extension PostgresFederationStore: NotificationRepository {
         for try await (id, type, from, status, created) in try await client.query(query, logger: logger)
             .decode((Int64, String, Int64, Int64?, Date).self)
         {
+            // A type this version does not know (written by a newer one) is not shown.
+            guard let type = NotificationType(rawValue: type) else { continue }
             result.append(Domain.Notification(id: id, type: type, fromAccountID: from, statusID: status, createdAt: created))
         }
         return result

@@ -127,13 +127,7 @@ extension PostgresFederationStore: StatusRepository {
                 """, logger: logger)
             try await replaceMentionsAndTags(status, on: connection)
             // Local accounts that boosted the post hear of each edit (the newest one on top).
-            try await connection.query(
-                """
-                INSERT INTO notifications (account_id, from_account_id, type, status_id)
-                SELECT r.account_id, \(status.accountID), 'update', \(status.id) FROM statuses r JOIN accounts a ON a.id = r.account_id
-                WHERE r.reblog_of_id = \(status.id) AND a.domain IS NULL AND r.account_id <> \(status.accountID)
-                ON CONFLICT (account_id, type, from_account_id, status_id) DO UPDATE SET id = kith_next_id(), created_at = now()
-                """, logger: logger)
+            try await connection.query(NotificationSQL.update(statusID: status.id, authorID: status.accountID), logger: logger)
             try await record(publish, on: connection)
         }
     }
@@ -172,13 +166,7 @@ extension PostgresFederationStore: StatusRepository {
             for try await _ in rows { inserted = true }
             if inserted {
                 try await record(publish, on: connection)
-                try await connection.query(
-                    """
-                    INSERT INTO notifications (account_id, from_account_id, type, status_id)
-                    SELECT s.account_id, \(accountID), 'favourite', s.id FROM statuses s JOIN accounts a ON a.id = s.account_id
-                    WHERE s.id = \(statusID) AND a.domain IS NULL AND s.account_id <> \(accountID)
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
+                try await connection.query(NotificationSQL.favourite(statusID: statusID, by: accountID), logger: logger)
             }
             return inserted
         }

@@ -213,12 +213,7 @@ extension PostgresFederationStore: SocialGraphRepository {
             guard let follow = try await follows(rows).first else { throw KithError(.internalError, "follow upsert returned nothing") }
             // A local account hears of a new follower, or of a request to follow it.
             try await connection.query(
-                """
-                INSERT INTO notifications (account_id, from_account_id, type)
-                SELECT a.id, \(accountID), \(follow.state == .accepted ? "follow" : "follow_request") FROM accounts a
-                WHERE a.id = \(targetAccountID) AND a.domain IS NULL
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
+                NotificationSQL.follow(targetAccountID: targetAccountID, by: accountID, accepted: follow.state == .accepted), logger: logger)
             var activity = publish
             if activity?.kind == .accept, activity?.relatedURI == nil { activity?.relatedURI = follow.uri }
             try await record(activity, on: connection)

@@ -240,16 +240,8 @@ extension Prepared {
                 UPDATE statuses SET in_reply_to_id = ins.id FROM ins WHERE statuses.in_reply_to_uri = $2 AND statuses.in_reply_to_id IS NULL),
             notified AS (
                 INSERT INTO notifications (account_id, from_account_id, type, status_id)
-                SELECT a.id, $4, 'mention', ins.id FROM ins, unnest($22::text[]) AS m(uri) JOIN accounts a ON a.uri = m.uri
-                WHERE a.domain IS NULL AND a.id <> $4
-                UNION ALL
-                SELECT o.account_id, $4, 'reblog', o.id FROM ins, statuses o JOIN accounts a ON a.id = o.account_id
-                WHERE o.id = $9 AND a.domain IS NULL AND o.account_id <> $4
-                UNION ALL
-                SELECT f.account_id, $4, 'status', ins.id FROM ins, follows f JOIN accounts a ON a.id = f.account_id
-                WHERE f.target_account_id = $4 AND f.notify AND f.state = 'accepted' AND a.domain IS NULL
-                    AND $9::bigint IS NULL AND $15 <> 'direct'
-                    AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM statuses p WHERE p.uri = $8 AND p.account_id = $4))
+            """ + NotificationSQL.mention + "\nUNION ALL\n" + NotificationSQL.reblog + "\nUNION ALL\n" + NotificationSQL.status + """
+
                 ON CONFLICT DO NOTHING)
             SELECT id FROM ins
             """
