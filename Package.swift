@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layering (see ARCHITECTURE.md): ActivityStreams, HTTPSignatures and Domain depend on nothing
-// of ours; Core on Domain and ActivityStreams; Storage on Domain + PostgresNIO; Federation on
+// of ours; Core on Domain and ActivityStreams; Storage on Domain, ActivityStreams (JSON) and
+// PostgresNIO; Federation on
 // Core, the protocol libraries and AsyncHTTPClient; API on Core, Federation (the ActivityPub
 // routes serve its documents and hand inboxes to it) and Hummingbird; only App and the
 // executables wire concrete types together. API and Federation never import PostgresNIO,
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Domain",
+                "Domain", "ActivityStreams",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

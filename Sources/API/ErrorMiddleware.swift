@@ -1,3 +1,4 @@
+import ActivityStreams
 import Domain
 import Foundation
 import Hummingbird
@@ -51,16 +52,15 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     public static func response(status: HTTPResponse.Status, message: String) -> Response {
-        JSONBody.response(status: status, ["error": message])
+        JSONBody.response(status: status, ["error": .string(message)])
     }
 }
 
-/// Small JSON responses without a Codable type per shape.
+/// Small JSON responses, written by the one JSON writer.
 public enum JSONBody {
-    public static func response(status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
+    public static func response(status: HTTPResponse.Status, _ object: [String: JSONValue]) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(object).serialized())))
     }
 }

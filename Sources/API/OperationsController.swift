@@ -1,3 +1,4 @@
+import ActivityStreams
 import Domain
 import Hummingbird
 import Prometheus
@@ -41,12 +42,12 @@ public struct OperationsController<Context: RequestContext>: Sendable {
     func health() async -> Response {
         do {
             try await database.check()
-            return JSONBody.response(status: .ok, ["status": "ok", "database": "ok", "version": version])
+            return JSONBody.response(status: .ok, ["status": "ok", "database": "ok", "version": .string(version)])
         } catch {
             let reason = (error as? KithError)?.message ?? "database unreachable"
             return JSONBody.response(
                 status: .serviceUnavailable,
-                ["status": "unavailable", "database": reason, "error": "database unavailable: \(reason)", "version": version])
+                ["status": "unavailable", "database": .string(reason), "error": .string("database unavailable: \(reason)"), "version": .string(version)])
         }
     }
 

@@ -1,20 +1,34 @@
+import ActivityStreams
 import Crypto
 import Domain
 import Foundation
 
 /// The JSON documents the audit log keeps as an action's before and after.
 enum AuditDocument {
-    static func encode<T: Encodable>(_ value: T?) -> String? {
-        guard let value else { return nil }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    static func encode(_ value: JSONValue?) -> String? {
+        value.map { String(decoding: $0.serialized(), as: UTF8.self) }
     }
 
     /// A flat object of the values that are there.
     static func fields(_ value: [String: String?]) -> String? {
-        encode(value.compactMapValues { $0 })
+        encode(.object(value.compactMapValues { $0.map(JSONValue.string) }))
+    }
+
+    static func allow(_ allow: DomainAllow?) -> String? {
+        encode(allow.map { ["id": .number(Double($0.id)), "domain": .string($0.domain), "createdAt": .string(ASDate.format($0.createdAt))] })
+    }
+
+    static func block(_ block: DomainBlock?) -> String? {
+        encode(
+            block.map {
+                let fields: [String: JSONValue?] = [
+                    "id": .number(Double($0.id)), "domain": .string($0.domain), "severity": .string($0.severity.rawValue),
+                    "rejectMedia": .bool($0.rejectMedia), "rejectReports": .bool($0.rejectReports),
+                    "privateComment": $0.privateComment.map(JSONValue.string), "publicComment": $0.publicComment.map(JSONValue.string),
+                    "obfuscate": .bool($0.obfuscate), "createdAt": .string(ASDate.format($0.createdAt)),
+                ]
+                return .object(fields.compactMapValues { $0 })
+            })
     }
 }
 
@@ -62,7 +76,6 @@ public struct AdminService: Sendable {
         Hex.lowercase(SHA256.hash(data: Array(domain.utf8)))
     }
 
-    static func json<T: Encodable>(_ value: T?) -> String? { AuditDocument.encode(value) }
 
     // MARK: Allows
 
@@ -72,7 +85,7 @@ public struct AdminService: Sendable {
             domain: domain,
             audit: AuditRecord(
                 actor: actor, action: "domain_allow.create", targetType: "domain_allow", targetID: domain,
-                after: Self.json(["domain": domain])))
+                after: AuditDocument.fields(["domain": domain])))
         await changed()
         return allow
     }
@@ -86,7 +99,7 @@ public struct AdminService: Sendable {
                 id: id, domain: domain,
                 audit: AuditRecord(
                     actor: actor, action: "domain_allow.destroy", targetType: "domain_allow", targetID: domain ?? id.map(String.init) ?? "",
-                    before: Self.json(existing)))
+                    before: AuditDocument.allow(existing)))
         else { throw KithError(.notFound, "Record not found") }
         await changed()
         return removed
@@ -105,7 +118,7 @@ public struct AdminService: Sendable {
             block,
             audit: AuditRecord(
                 actor: actor, action: existing == nil ? "domain_block.create" : "domain_block.update", targetType: "domain_block",
-                targetID: block.domain, before: Self.json(existing), after: Self.json(block)))
+                targetID: block.domain, before: AuditDocument.block(existing), after: AuditDocument.block(block)))
         await changed()
         return saved
     }
@@ -118,7 +131,7 @@ public struct AdminService: Sendable {
                 id: id, domain: domain,
                 audit: AuditRecord(
                     actor: actor, action: "domain_block.destroy", targetType: "domain_block", targetID: domain ?? id.map(String.init) ?? "",
-                    before: Self.json(existing)))
+                    before: AuditDocument.block(existing)))
         else { throw KithError(.notFound, "Record not found") }
         await changed()
         return removed

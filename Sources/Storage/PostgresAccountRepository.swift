@@ -1,3 +1,4 @@
+import ActivityStreams
 import Domain
 import Foundation
 import Logging
@@ -108,10 +109,20 @@ public struct PostgresAccountRepository: AccountRepository {
     /// Profile fields from their JSON column; malformed JSON reads as no fields.
     static func decodeFields(_ json: String) -> [ProfileField] {
         if json == "[]" { return [] }
-        return (try? JSONDecoder().decode([ProfileField].self, from: Data(json.utf8))) ?? []
+        guard let parsed = try? JSONValue.parse(Array(json.utf8)) else { return [] }
+        return parsed.listValue.compactMap { field in
+            guard let name = field["name"]?.stringValue, let value = field["value"]?.stringValue else { return nil }
+            return ProfileField(name: name, value: value, source: field["source"]?.stringValue)
+        }
     }
 
     static func encodeFields(_ fields: [ProfileField]) -> String {
-        (try? JSONEncoder().encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let array = JSONValue.array(
+            fields.map { field in
+                var object: [String: JSONValue] = ["name": .string(field.name), "value": .string(field.value)]
+                if let source = field.source { object["source"] = .string(source) }
+                return .object(object)
+            })
+        return String(decoding: array.serialized(), as: UTF8.self)
     }
 }
