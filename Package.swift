@@ -3,11 +3,10 @@ import PackageDescription
 
 // Layering (see ARCHITECTURE.md): ActivityStreams, HTTPSignatures and Domain depend on nothing
 // of ours; Core on Domain and ActivityStreams; Storage on Domain, ActivityStreams (JSON) and
-// PostgresNIO; Federation on
-// Core, the protocol libraries and AsyncHTTPClient; API on Core, Federation (the ActivityPub
-// routes serve its documents and hand inboxes to it) and Hummingbird; only App and the
-// executables wire concrete types together. API and Federation never import PostgresNIO,
-// Storage never imports Hummingbird.
+// PostgresNIO; Federation on Core, the protocol libraries and AsyncHTTPClient; API on Core,
+// Federation (the ActivityPub routes serve its documents and hand inboxes to it) and
+// Hummingbird; only App and the executables wire concrete types together. API and Federation
+// never import PostgresNIO, Storage never imports Hummingbird.
 let package = Package(
     name: "kith",
     platforms: [.macOS(.v15)],
