@@ -1,15 +1,3 @@
-/// An actor's Ed25519 public key for object integrity proofs (FEP-8b32), as it publishes it in
-/// `assertionMethod` (FEP-521a): the key's id and its `publicKeyMultibase`.
-public struct AssertionKey: Sendable, Equatable {
-    public var id: String
-    public var multibase: String
-
-    public init(id: String, multibase: String) {
-        self.id = id
-        self.multibase = multibase
-    }
-}
-
 /// Where accounts' assertion keys are kept: the published key of any account, and the private
 /// key of a local one.
 public protocol AssertionKeyRepository: Sendable {

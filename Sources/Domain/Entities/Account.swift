@@ -117,19 +117,3 @@ public struct NewLocalAccount: Sendable {
     public var inboxURI: String { "\(actorURI)/inbox" }
     public var sharedInboxURI: String { "\(baseURL)/inbox" }
 }
-
-/// Storage of accounts. Implemented by Storage over PostgreSQL.
-public protocol AccountRepository: Sendable {
-    /// Inserts a local account; throws `KithError(.conflict)` when the username or email is taken.
-    func createLocal(_ account: NewLocalAccount) async throws -> Account
-    func findLocal(username: String) async throws -> Account?
-    /// Local accounts, oldest first.
-    func listLocal(limit: Int) async throws -> [Account]
-    func countLocal() async throws -> Int
-}
-
-/// Something whose health `/health` reports, such as the database.
-public protocol HealthCheck: Sendable {
-    /// Returns when healthy; throws an error describing the problem otherwise.
-    func check() async throws
-}

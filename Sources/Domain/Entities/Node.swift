@@ -9,13 +9,6 @@ public struct NodeKeyPair: Sendable, Equatable {
     }
 }
 
-/// Storage of the node's own key pairs.
-public protocol NodeKeyRepository: Sendable {
-    /// The key pair stored under `name`; when there is none, stores `make()`'s. Concurrent
-    /// callers all get the same pair.
-    func keyPair(named name: String, orCreate make: @Sendable () async throws -> NodeKeyPair) async throws -> NodeKeyPair
-}
-
 /// What NodeInfo reports about use of the node.
 public struct NodeUsage: Sendable, Equatable {
     public var users: Int
@@ -30,9 +23,4 @@ public struct NodeUsage: Sendable, Equatable {
         self.activeHalfyear = activeHalfyear
         self.localPosts = localPosts
     }
-}
-
-/// Counts for NodeInfo.
-public protocol NodeStatistics: Sendable {
-    func usage() async throws -> NodeUsage
 }

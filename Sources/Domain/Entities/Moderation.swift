@@ -116,30 +116,7 @@ public struct AuditFilter: Sendable, Equatable {
     }
 }
 
-/// The audit log: written only alongside the actions (each repository's audited methods), read here.
-public protocol AuditRepository: Sendable {
-    /// Entries matching `filter`, newest first, paged by id.
-    func auditEntries(_ filter: AuditFilter, page: PageRequest) async throws -> [AuditEntry]
-}
-
-/// The federation policy stored by admins: allows, and blocks with their severity.
-public protocol DomainPolicyRepository: Sendable {
-    func domainAllows() async throws -> [DomainAllow]
-    func domainBlocks() async throws -> [DomainBlock]
-    /// Allows a domain (the existing allow when there is one) and records `audit` with it.
-    func addAllow(domain: String, audit: AuditRecord) async throws -> DomainAllow
-    /// Removes an allow, by id or domain; nil when there was none.
-    func removeAllow(id: Int64?, domain: String?, audit: AuditRecord) async throws -> DomainAllow?
-    /// Inserts or replaces the block of `block.domain`. With `suspend`, everything stored of the
-    /// domain goes in the same transaction: its accounts (so their posts, follows, likes and
-    /// notifications), pending deliveries to it and unprocessed activities from it.
-    func saveBlock(_ block: DomainBlock, audit: AuditRecord) async throws -> DomainBlock
-    /// Removes a block, by id or domain; nil when there was none.
-    func removeBlock(id: Int64?, domain: String?, audit: AuditRecord) async throws -> DomainBlock?
-}
-
 // MARK: - Reports and account actions
-
 public enum ReportCategory: String, Sendable, CaseIterable {
     case spam, legal, violation, other
 }
@@ -187,29 +164,4 @@ public struct Report: Sendable, Equatable {
 /// What a moderator does to an account (Mastodon's admin actions and their reversals).
 public enum AccountAction: String, Sendable, CaseIterable {
     case none, silence, suspend, disable, unsilence, unsuspend, enable
-}
-
-public protocol ReportRepository: Sendable {
-    /// Stores a report (once per `uri` for Flags: a repeat returns the first) and records
-    /// `publish` (the Flag sent on) with it.
-    func createReport(_ report: Report, publish: OutgoingActivity?) async throws -> Report
-    func report(id: Int64) async throws -> Report?
-    /// Reports newest first; `resolved` nil for all.
-    func reports(resolved: Bool?, targetAccountID: Int64?, page: PageRequest) async throws -> [Report]
-    /// Assigns (or, with nil, unassigns) a moderator; audited.
-    func assignReport(id: Int64, to accountID: Int64?, audit: AuditRecord) async throws -> Report?
-    /// Marks resolved by `accountID` (or reopens with nil); audited.
-    func resolveReport(id: Int64, by accountID: Int64?, audit: AuditRecord) async throws -> Report?
-}
-
-public protocol AccountModerationRepository: Sendable {
-    /// Applies a moderation action to an account (and resolves `reportID` when given); audited.
-    func moderate(accountID: Int64, action: AccountAction, reportID: Int64?, by moderatorID: Int64?, audit: AuditRecord) async throws -> Account?
-    /// Changes a local account's role; audited.
-    func setRole(accountID: Int64, role: Role, audit: AuditRecord) async throws -> Account?
-    /// Accounts for the admin API, newest first: `local` nil for all; `status` one of
-    /// active, suspended, silenced, disabled (nil for all).
-    func adminAccounts(local: Bool?, status: String?, username: String?, page: PageRequest) async throws -> [Account]
-    /// Removes a post as moderation (a tombstone keeps it from coming back); audited.
-    func removeStatus(id: Int64, publish: OutgoingActivity?, audit: AuditRecord) async throws -> Bool
 }

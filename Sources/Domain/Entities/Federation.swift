@@ -283,27 +283,6 @@ public struct Delivery: Sendable, Equatable {
     }
 }
 
-/// What the node knows about remote actors.
-public protocol RemoteAccountRepository: Sendable {
-    func account(id: Int64) async throws -> Account?
-    /// The accounts with these ids that exist, in no particular order (one query for a page).
-    func accounts(ids: [Int64]) async throws -> [Account]
-    func account(uri: String) async throws -> Account?
-    func accounts(uris: [String]) async throws -> [Account]
-    func account(publicKeyID: String) async throws -> Account?
-    func remoteAccount(username: String, domain: String) async throws -> Account?
-    /// When the remote actor's document was last fetched (nil: never, or local).
-    func fetchedAt(uri: String) async throws -> Date?
-    /// Inserts or refreshes a remote actor (keyed by its id).
-    func upsertRemote(_ actor: RemoteActor) async throws -> Account
-    /// Removes a remote actor and everything of theirs (Delete of an actor).
-    func deleteRemote(uri: String) async throws
-    /// The private key of a local account, for signing its deliveries.
-    func privateKeyPEM(accountID: Int64) async throws -> String?
-    /// Changes a local profile and records the Update to deliver, in one transaction.
-    func updateLocalProfile(accountID: Int64, _ change: ProfileChange, publish: OutgoingActivity) async throws -> Account
-}
-
 /// What a profile update changes; nil leaves a value as it is.
 public struct ProfileChange: Sendable, Equatable {
     public var displayName: String?
@@ -333,44 +312,6 @@ public struct Mute: Sendable, Equatable {
     }
 }
 
-/// Follows and blocks.
-public protocol SocialGraphRepository: Sendable {
-    /// Inserts or updates the follow from `accountID` to `targetAccountID`; `publish` (an
-    /// outgoing Follow, or the Accept of an incoming one) is recorded in the same transaction.
-    func upsertFollow(accountID: Int64, targetAccountID: Int64, uri: String?, state: FollowState, publish: OutgoingActivity?) async throws -> Follow
-    func findFollow(uri: String) async throws -> Follow?
-    func findFollow(accountID: Int64, targetAccountID: Int64) async throws -> Follow?
-    func setFollowState(id: Int64, state: FollowState, publish: OutgoingActivity?) async throws
-    /// Deletes the follow, if any, and records `publish` (Undo or Reject); returns the removed follow.
-    func removeFollow(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws -> Follow?
-    /// Followers (or followed accounts), newest follow first, with the follow's id for paging.
-    func followers(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
-    func following(of accountID: Int64, state: FollowState, limit: Int, maxID: Int64?) async throws -> [(followID: Int64, account: Account)]
-    func followCounts(of accountID: Int64) async throws -> (followers: Int, following: Int)
-    /// Followers, followed accounts and posts of each account, in one query (for a page of
-    /// entities); accounts without any are absent or zero.
-    func accountCounts(ids: [Int64]) async throws -> [Int64: AccountCounts]
-    /// The accounts with these ids or URIs, each with its counts, in one query (a page's
-    /// authors and the accounts its posts mention).
-    func accountsWithCounts(ids: [Int64], uris: [String]) async throws -> [(account: Account, counts: AccountCounts)]
-    /// Distinct inboxes (shared inbox where the actor has one) of the remote accepted followers.
-    func followerInboxes(of accountID: Int64) async throws -> [String]
-    /// Records a block and severs follows both ways.
-    func block(accountID: Int64, targetAccountID: Int64, uri: String?, publish: OutgoingActivity?) async throws
-    func unblock(accountID: Int64, targetAccountID: Int64, publish: OutgoingActivity?) async throws
-    func isBlocking(accountID: Int64, targetAccountID: Int64) async throws -> Bool
-    /// Mutes (or re-mutes with new terms); local only, never federated.
-    func mute(accountID: Int64, targetAccountID: Int64, _ mute: Mute) async throws
-    func unmute(accountID: Int64, targetAccountID: Int64) async throws
-    /// The mute in force, if any (expired mutes do not count).
-    func mute(accountID: Int64, targetAccountID: Int64) async throws -> Mute?
-    /// Turns the follower's notifications of new posts on or off (no-op without a follow).
-    func setNotify(accountID: Int64, targetAccountID: Int64, notify: Bool) async throws
-    /// Accounts blocked or muted by `accountID`, newest first, with the entry's id for paging.
-    func blockedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)]
-    func mutedAccounts(by accountID: Int64, page: PageRequest) async throws -> [(entryID: Int64, account: Account)]
-}
-
 public struct AccountCounts: Sendable, Equatable {
     public var followers: Int
     public var following: Int
@@ -393,84 +334,6 @@ public struct StatusCounts: Sendable, Equatable {
         self.reblogs = reblogs
         self.replies = replies
     }
-}
-
-/// Posts, likes and boosts.
-public protocol StatusRepository: Sendable {
-    /// A fresh time-sortable id, to name a post before it is stored.
-    func nextID() async throws -> Int64
-    /// Inserts a post (ignored when its uri exists or was deleted); returns the stored row and
-    /// whether it was new. `publish` is recorded in the same transaction.
-    func insert(_ status: Status, publish: OutgoingActivity?) async throws -> (status: Status, inserted: Bool)
-    func status(id: Int64) async throws -> Status?
-    /// The posts with these ids that exist, in no particular order.
-    func statuses(ids: [Int64]) async throws -> [Status]
-    /// The accounts that boosted post `statusID`.
-    func boosterIDs(of statusID: Int64) async throws -> [Int64]
-    func status(uri: String) async throws -> Status?
-    /// Replaces content, spoiler, sensitivity and tags of an existing post.
-    func update(_ status: Status, publish: OutgoingActivity?) async throws
-    /// Deletes a post, leaves a tombstone, records `publish`.
-    func delete(id: Int64, publish: OutgoingActivity?) async throws
-    func isTombstoned(uri: String) async throws -> Bool
-    func favourite(accountID: Int64, statusID: Int64, uri: String?, publish: OutgoingActivity?) async throws -> Bool
-    func unfavourite(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
-    func findFavourite(uri: String) async throws -> (accountID: Int64, statusID: Int64)?
-    /// Counts of favourites, boosts and replies.
-    func counts(statusID: Int64) async throws -> (favourites: Int, reblogs: Int, replies: Int)
-    /// The same counts for a page of posts, in one query.
-    func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts]
-    /// An account's own posts and boosts, newest first (for the outbox collection); `federated`
-    /// leaves local-only ones out.
-    func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status]
-    func countStatuses(accountID: Int64, visibilities: [Visibility], federated: Bool) async throws -> Int
-    /// Pins a post to its author's profile (false when it already was); `publish` (Add) is
-    /// recorded in the same transaction.
-    func pin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
-    /// Unpins (false when it was not pinned); `publish` (Remove) recorded with it.
-    func unpin(accountID: Int64, statusID: Int64, publish: OutgoingActivity?) async throws -> Bool
-    /// An account's pinned posts, most recently pinned first.
-    func pinnedStatuses(accountID: Int64) async throws -> [Status]
-    /// The account's boost of a post, if any.
-    func reblog(accountID: Int64, of statusID: Int64) async throws -> Status?
-}
-
-/// The durable queues: incoming activities, the outbox and its deliveries.
-public protocol ActivityQueueRepository: Sendable {
-    /// Stores an incoming activity unless one with the same id was stored before; returns
-    /// whether it was new.
-    func enqueueInbox(activityURI: String, type: String, actorURI: String, recipientAccountID: Int64?, payload: String) async throws -> Bool
-    /// Takes up to `limit` due items, leasing them for `lease`.
-    func claimInbox(limit: Int, lease: Duration) async throws -> [InboxItem]
-    /// Ends every lease on pending inbox items or deliveries (taken by a process that died), so
-    /// they are due at once; returns how many. Only for a process that alone works the queues.
-    func releaseLeases(inbox: Bool) async throws -> Int
-    /// Marks items processed, one statement for a batch. An item processed but not yet marked
-    /// when the process dies is processed again after its lease: handlers are idempotent.
-    func completeInbox(ids: [Int64]) async throws
-    /// Records a failure; retries at `retryAt`, or gives up (`failed`) when nil.
-    func failInbox(id: Int64, error: String, retryAt: Date?) async throws
-
-    /// Records an activity to publish on its own (no other write with it).
-    func publish(_ activity: OutgoingActivity) async throws -> PublishedActivity
-    func findActivity(uri: String) async throws -> PublishedActivity?
-    func findActivity(id: Int64) async throws -> PublishedActivity?
-    /// Takes one activity awaiting fan-out and, in one transaction, stores what `render`
-    /// returns: the JSON payload and the inboxes to deliver to. Returns false when none waits.
-    func fanOutNext(_ render: @Sendable (PublishedActivity) async throws -> (payload: String, inboxes: [String])) async throws -> Bool
-
-    func claimDeliveries(limit: Int, lease: Duration) async throws -> [Delivery]
-    /// Marks a batch of deliveries done with the status each got, in one statement. One
-    /// delivered but not marked when the process dies is sent again after its lease (peers
-    /// drop activities they have seen by id).
-    func markDelivered(_ delivered: [(id: Int64, status: Int)]) async throws
-    func scheduleRetry(id: Int64, at: Date, status: Int?, error: String) async throws
-    func markDead(id: Int64, status: Int?, error: String) async throws
-    func deliveries(state: DeliveryState?, limit: Int) async throws -> [Delivery]
-    /// Makes a delivery due now (a dead one pending again) and writes `audit` (its before and
-    /// after filled in) in the same transaction; nil when there is no such delivery or it was
-    /// delivered.
-    func retryDelivery(id: Int64, audit: AuditRecord) async throws -> Delivery?
 }
 
 /// Mastodon's pagination: `max_id` (older than), `since_id` (newer than, newest first),
@@ -512,49 +375,6 @@ public struct StatusDetails: Sendable, Equatable {
     }
 }
 
-/// What the client API reads: timelines, threads, and what one viewer did to posts.
-public protocol TimelineRepository: Sendable {
-    /// Posts of the accounts `accountID` follows and its own, that it may see; newest first.
-    func homeTimeline(accountID: Int64, page: PageRequest) async throws -> [Status]
-    /// The accounts whose posts can be in `accountID`'s home timeline: the accounts it follows
-    /// (accepted) and itself.
-    func homeSources(accountID: Int64) async throws -> [Int64]
-    /// Public posts (only local or only remote ones when `local` is set); newest first.
-    /// Authors the viewer blocked or muted are left out.
-    func publicTimeline(local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status]
-    /// An account's posts and boosts that `viewerID` may see; newest first.
-    func accountTimeline(accountID: Int64, viewerID: Int64?, excludeReplies: Bool, page: PageRequest) async throws -> [Status]
-    /// The ancestors (oldest first) and descendants of a post.
-    func context(statusID: Int64) async throws -> (ancestors: [Status], descendants: [Status])
-    func bookmark(accountID: Int64, statusID: Int64) async throws
-    func unbookmark(accountID: Int64, statusID: Int64) async throws
-    /// Each post's counts, whether the viewer favourited, boosted, bookmarked or pinned it, and
-    /// the author of the post it answers, in one query for a page.
-    func details(viewerID: Int64, statusIDs: [Int64]) async throws -> [Int64: StatusDetails]
-    /// Posts the account favourited or bookmarked, newest mark first, with the mark's id for paging.
-    func favourited(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
-    func bookmarked(accountID: Int64, page: PageRequest) async throws -> [(markID: Int64, status: Status)]
-    /// Accounts that favourited or boosted a post.
-    func favouritedBy(statusID: Int64, limit: Int) async throws -> [Account]
-    func rebloggedBy(statusID: Int64, limit: Int) async throws -> [Account]
-    /// Accounts whose username or display name starts with `query` (case-insensitive), local first.
-    /// Secret groups appear only to their members.
-    func searchAccounts(_ query: String, viewerID: Int64?, limit: Int) async throws -> [Account]
-    /// Public posts containing `query`, newest first.
-    func searchStatuses(_ query: String, limit: Int) async throws -> [Status]
-    /// Hashtags starting with `query`, with how many posts use them.
-    func searchTags(_ query: String, limit: Int) async throws -> [(name: String, uses: Int)]
-    /// Public posts tagged `tag`, newest first.
-    func tagTimeline(_ tag: String, local: Bool?, viewerID: Int64?, page: PageRequest) async throws -> [Status]
-    /// Domains of the remote nodes this node knows accounts of.
-    func peers() async throws -> [String]
-    /// Markers: timeline name → (last read id, version, updated).
-    func markers(accountID: Int64) async throws -> [String: (lastReadID: Int64, version: Int, updatedAt: Date)]
-    func setMarker(accountID: Int64, timeline: String, lastReadID: Int64) async throws
-    func idempotentStatus(accountID: Int64, key: String) async throws -> Int64?
-    func recordIdempotency(accountID: Int64, key: String, statusID: Int64) async throws
-}
-
 /// Something a local account is told about.
 /// What a notification tells of (Mastodon's notification types). Who gets which is
 /// `NotificationRules`' (Core) to say.
@@ -589,12 +409,4 @@ public struct Notification: Sendable, Equatable {
         self.statusID = statusID
         self.createdAt = createdAt
     }
-}
-
-public protocol NotificationRepository: Sendable {
-    /// Newest first; `types` keeps only those, `excludeTypes` drops those.
-    func notifications(accountID: Int64, types: [String], excludeTypes: [String], page: PageRequest) async throws -> [Notification]
-    func notification(id: Int64, accountID: Int64) async throws -> Notification?
-    func clearNotifications(accountID: Int64) async throws
-    func dismissNotification(id: Int64, accountID: Int64) async throws -> Bool
 }

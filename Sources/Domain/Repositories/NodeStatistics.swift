@@ -1,0 +1,4 @@
+/// Counts for NodeInfo.
+public protocol NodeStatistics: Sendable {
+    func usage() async throws -> NodeUsage
+}
