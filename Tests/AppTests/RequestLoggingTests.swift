@@ -49,53 +49,38 @@ final class LogCapture: Sendable {
 /// request's id, the activity's id, type and actor, the delivery's inbox.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct RequestLoggingTests {
     @Test func queriesAndOutgoingRequestsLogWithWhatTheyWereFor() async throws {
-        try await withNodeGate {
-            let capture = LogCapture()
-            let hq = try await TestNode(name: "log_hq", logger: capture.logger)
-            let sub = try await TestNode(name: "log_sub")
-            let result: Result<Void, any Error>
-            do {
-                try await hq.start()
-                try await sub.start()
-                try await hq.allow(sub)
-                try await sub.allow(hq)
-                let alice = try await hq.createAccount("alice")
-                let bob = try await sub.createAccount("bob")
+        let capture = LogCapture()
+        try await withTwoNodes(hqLogger: capture.logger) { hq, sub in
+            let alice = try await hq.createAccount("alice")
+            let bob = try await sub.createAccount("bob")
 
-                // An activity from sub (bob follows alice), processed on hq: the handler's queries
-                // log with the activity's id, type and actor.
-                let follow = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-                try await eventually("the follow reached hq") {
-                    guard let remoteBob = try await hq.store.account(uri: sub.baseURL + "/users/bob") else { return false }
-                    return try await hq.store.findFollow(accountID: remoteBob.id, targetAccountID: alice.id) != nil
-                }
-                #expect(
-                    capture.contains {
-                        $0.message == "Row stream received rows" && $0.metadata["type"] == "Follow"
-                            && $0.metadata["actor"] == sub.baseURL + "/users/bob" && $0.metadata["activity_id"] == follow.uri
-                    }, "a query of the Follow's handler")
-
-                // A client API request: its queries log with its request id.
-                let token = try await ClientAPITests().token(hq, alice)
-                let posted = try await RawHTTP.send(
-                    .POST, hq.baseURL + "/api/v1/statuses", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
-                    body: #"{"status":"Hello, followers"}"#)
-                #expect(posted.status == 200, "\(posted.body)")
-                let requestID = try #require(posted.headers["x-request-id"])
-                #expect(capture.contains { $0.message == "Row stream received rows" && $0.metadata["hb.request.id"] == requestID })
-                #expect(!capture.contains { $0.level >= .info && $0.metadata["hb.request.id"] == requestID }, "nothing at info for a normal request")
-
-                // Its delivery to bob's node: the POST (AsyncHTTPClient's own lines) logs with the inbox.
-                try await eventually("the post reached sub") {
-                    capture.contains { $0.metadata["ahc-connection-id"] != nil && $0.metadata["inbox"]?.hasPrefix(sub.baseURL) == true }
-                }
-                result = .success(())
-            } catch {
-                result = .failure(error)
+            // An activity from sub (bob follows alice), processed on hq: the handler's queries
+            // log with the activity's id, type and actor.
+            let follow = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
+            try await eventually("the follow reached hq") {
+                guard let remoteBob = try await hq.store.account(uri: sub.baseURL + "/users/bob") else { return false }
+                return try await hq.store.findFollow(accountID: remoteBob.id, targetAccountID: alice.id) != nil
             }
-            await hq.remove()
-            await sub.remove()
-            try result.get()
+            #expect(
+                capture.contains {
+                    $0.message == "Row stream received rows" && $0.metadata["type"] == "Follow"
+                        && $0.metadata["actor"] == sub.baseURL + "/users/bob" && $0.metadata["activity_id"] == follow.uri
+                }, "a query of the Follow's handler")
+
+            // A client API request: its queries log with its request id.
+            let token = try await ClientAPITests().token(hq, alice)
+            let posted = try await RawHTTP.send(
+                .POST, hq.baseURL + "/api/v1/statuses", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                body: #"{"status":"Hello, followers"}"#)
+            #expect(posted.status == 200, "\(posted.body)")
+            let requestID = try #require(posted.headers["x-request-id"])
+            #expect(capture.contains { $0.message == "Row stream received rows" && $0.metadata["hb.request.id"] == requestID })
+            #expect(!capture.contains { $0.level >= .info && $0.metadata["hb.request.id"] == requestID }, "nothing at info for a normal request")
+
+            // Its delivery to bob's node: the POST (AsyncHTTPClient's own lines) logs with the inbox.
+            try await eventually("the post reached sub") {
+                capture.contains { $0.metadata["ahc-connection-id"] != nil && $0.metadata["inbox"]?.hasPrefix(sub.baseURL) == true }
+            }
         }
     }
 }

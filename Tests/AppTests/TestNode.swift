@@ -303,15 +303,16 @@ func withNodeGate<T: Sendable>(limit: Duration = .seconds(300), _ body: @escapin
 /// Runs `body` with two started nodes, `hq` and `sub`, that allow each other; removes both
 /// afterwards, whether `body` threw or not.
 func withTwoNodes(
-    hqSettings: FederationSettings = TestNode.testSettings, _ body: @escaping @Sendable (TestNode, TestNode) async throws -> Void
+    hqSettings: FederationSettings = TestNode.testSettings, hqLogger: Logger = TestDatabase.logger,
+    _ body: @escaping @Sendable (TestNode, TestNode) async throws -> Void
 ) async throws {
-    try await withNodeGate { try await twoNodes(hqSettings: hqSettings, body) }
+    try await withNodeGate { try await twoNodes(hqSettings: hqSettings, hqLogger: hqLogger, body) }
 }
 
 private func twoNodes(
-    hqSettings: FederationSettings, _ body: @Sendable (TestNode, TestNode) async throws -> Void
+    hqSettings: FederationSettings, hqLogger: Logger, _ body: @Sendable (TestNode, TestNode) async throws -> Void
 ) async throws {
-    let hq = try await TestNode(name: "hq", settings: hqSettings)
+    let hq = try await TestNode(name: "hq", settings: hqSettings, logger: hqLogger)
     let sub = try await TestNode(name: "sub")
     let result: Result<Void, any Error>
     do {
