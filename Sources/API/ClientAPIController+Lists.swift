@@ -7,19 +7,8 @@ import Hummingbird
 extension ClientAPIController {
     /// Lists (favourites, bookmarks, followers, follow requests), profile updates and search.
     func addListRoutes(to router: Router<AppRequestContext>) {
-        for (path, scope, favourites) in [("/api/v1/favourites", "read:favourites", true), ("/api/v1/bookmarks", "read:bookmarks", false)] {
-            router.get(RouterPath(path)) { request, _ in
-                let (_, viewer) = try await self.user(request, scope: scope)
-                let page = try Self.page(request)
-                let marked =
-                    favourites
-                    ? try await self.d.timelines.favourited(accountID: viewer.id, page: page)
-                    : try await self.d.timelines.bookmarked(accountID: viewer.id, page: page)
-                return self.respond(
-                    .array(try await self.statusEntities(marked.map(\.status), viewer: viewer)),
-                    headers: self.link(request, first: marked.first?.markID, last: marked.last?.markID))
-            }
-        }
+        router.get("/api/v1/favourites") { request, _ in try await self.markedStatuses(favourites: true, request) }
+        router.get("/api/v1/bookmarks") { request, _ in try await self.markedStatuses(favourites: false, request) }
         router.get("/api/v1/follow_requests") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:follows")
             let page = try Self.page(request)
@@ -28,55 +17,16 @@ extension ClientAPIController {
             for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
             return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.followID, last: entries.last?.followID))
         }
-        for action in ["authorize", "reject"] {
-            router.post(RouterPath("/api/v1/follow_requests/:id/\(action)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "write:follows")
-                let requester = try await self.account(context)
-                if action == "authorize" {
-                    try await self.d.social.authorizeFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
-                } else {
-                    try await self.d.social.rejectFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
-                }
-                return self.respond(try await self.relationship(viewer: viewer, account: requester))
-            }
+        router.post("/api/v1/follow_requests/:id/authorize") { request, context in
+            try await self.decideFollowRequest(authorize: true, request, context)
         }
-        for followers in [true, false] {
-            router.get(RouterPath("/api/v1/accounts/:id/\(followers ? "followers" : "following")")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "read:accounts")
-                let account = try await self.account(context)
-                // A closed or secret group's followers are its members: for members' eyes only.
-                if followers, account.actorType == "Group", account.locked,
-                    try await self.d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)?.state != .accepted
-                {
-                    throw KithError(account.isConcealedGroup ? .notFound : .forbidden, "Only members see who is in this group")
-                }
-                let page = try Self.page(request)
-                let entries =
-                    followers
-                    ? try await self.d.graph.followers(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
-                    : try await self.d.graph.following(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
-                var accounts: [JSONValue] = []
-                // Nobody learns of a secret group from who follows it, unless a member.
-                for entry in entries where try await !self.concealed(entry.account, from: viewer) {
-                    accounts.append(try await self.accountEntity(entry.account, viewer: viewer))
-                }
-                return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.followID, last: entries.last?.followID))
-            }
+        router.post("/api/v1/follow_requests/:id/reject") { request, context in
+            try await self.decideFollowRequest(authorize: false, request, context)
         }
-        for (suffix, favourites) in [("favourited_by", true), ("reblogged_by", false)] {
-            router.get(RouterPath("/api/v1/statuses/:id/\(suffix)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "read:statuses")
-                let status = try await self.visibleStatus(context, viewer: viewer)
-                let limit = try Self.page(request).limit
-                let accounts =
-                    favourites
-                    ? try await self.d.timelines.favouritedBy(statusID: status.id, limit: limit)
-                    : try await self.d.timelines.rebloggedBy(statusID: status.id, limit: limit)
-                var entities: [JSONValue] = []
-                for account in accounts { entities.append(try await self.accountEntity(account, viewer: viewer)) }
-                return self.respond(.array(entities))
-            }
-        }
+        router.get("/api/v1/accounts/:id/followers") { request, context in try await self.follows(followers: true, request, context) }
+        router.get("/api/v1/accounts/:id/following") { request, context in try await self.follows(followers: false, request, context) }
+        router.get("/api/v1/statuses/:id/favourited_by") { request, context in try await self.markers(favourites: true, request, context) }
+        router.get("/api/v1/statuses/:id/reblogged_by") { request, context in try await self.markers(favourites: false, request, context) }
         router.patch("/api/v1/accounts/update_credentials") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "write:accounts")
             let parameters = try await RequestParameters.parse(request)
@@ -151,53 +101,12 @@ extension ClientAPIController {
             }
             return self.respond(.object(result))
         }
-        for action in ["block", "unblock"] {
-            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "write:blocks")
-                let account = try await self.account(context)
-                if action == "block" {
-                    try await self.d.social.block(accountID: viewer.id, targetAccountID: account.id)
-                } else {
-                    try await self.d.social.unblock(accountID: viewer.id, targetAccountID: account.id)
-                }
-                return self.respond(try await self.relationship(viewer: viewer, account: account))
-            }
-        }
-        for action in ["mute", "unmute"] {
-            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "write:mutes")
-                let account = try await self.account(context)
-                if action == "mute" {
-                    let parameters = try await RequestParameters.parse(request)
-                    var duration: Int?
-                    if let raw = parameters["duration"], !raw.isEmpty {
-                        guard let seconds = Int(raw), seconds >= 0 else {
-                            throw KithError(.unprocessable, "Validation failed: duration must be a number of seconds")
-                        }
-                        duration = seconds
-                    }
-                    try await self.d.social.mute(
-                        accountID: viewer.id, targetAccountID: account.id, notifications: parameters.flag("notifications") ?? true,
-                        duration: duration)
-                } else {
-                    try await self.d.social.unmute(accountID: viewer.id, targetAccountID: account.id)
-                }
-                return self.respond(try await self.relationship(viewer: viewer, account: account))
-            }
-        }
-        for (path, scope, mutes) in [("/api/v1/mutes", "read:mutes", true), ("/api/v1/blocks", "read:blocks", false)] {
-            router.get(RouterPath(path)) { request, _ in
-                let (_, viewer) = try await self.user(request, scope: scope)
-                let page = try Self.page(request)
-                let entries =
-                    mutes
-                    ? try await self.d.graph.mutedAccounts(by: viewer.id, page: page)
-                    : try await self.d.graph.blockedAccounts(by: viewer.id, page: page)
-                var accounts: [JSONValue] = []
-                for entry in entries { accounts.append(try await self.accountEntity(entry.account, viewer: viewer)) }
-                return self.respond(.array(accounts), headers: self.link(request, first: entries.first?.entryID, last: entries.last?.entryID))
-            }
-        }
+        router.post("/api/v1/accounts/:id/block") { request, context in try await self.blockAction(block: true, request, context) }
+        router.post("/api/v1/accounts/:id/unblock") { request, context in try await self.blockAction(block: false, request, context) }
+        router.post("/api/v1/accounts/:id/mute") { request, context in try await self.muteAction(mute: true, request, context) }
+        router.post("/api/v1/accounts/:id/unmute") { request, context in try await self.muteAction(mute: false, request, context) }
+        router.get("/api/v1/mutes") { request, _ in try await self.mutedOrBlocked(mutes: true, request) }
+        router.get("/api/v1/blocks") { request, _ in try await self.mutedOrBlocked(mutes: false, request) }
         router.get("/api/v1/accounts/search") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:accounts")
             let parameters = try await RequestParameters.parse(request)
@@ -213,6 +122,115 @@ extension ClientAPIController {
             let (_, viewer) = try await self.user(request, scope: "read:search")
             return self.respond(try await self.search(request, viewer: viewer))
         }
+    }
+
+    /// The reader's favourited or bookmarked posts, newest mark first.
+    func markedStatuses(favourites: Bool, _ request: Request) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: favourites ? "read:favourites" : "read:bookmarks")
+        let page = try Self.page(request)
+        let marked =
+            favourites
+            ? try await d.timelines.favourited(accountID: viewer.id, page: page)
+            : try await d.timelines.bookmarked(accountID: viewer.id, page: page)
+        return respond(
+            .array(try await statusEntities(marked.map(\.status), viewer: viewer)),
+            headers: link(request, first: marked.first?.markID, last: marked.last?.markID))
+    }
+
+    /// Accept or refuse a request to follow the reader; answers the relationship.
+    func decideFollowRequest(authorize: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "write:follows")
+        let requester = try await account(context)
+        if authorize {
+            try await d.social.authorizeFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+        } else {
+            try await d.social.rejectFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+        }
+        return respond(try await relationship(viewer: viewer, account: requester))
+    }
+
+    /// An account's followers or the accounts it follows.
+    func follows(followers: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "read:accounts")
+        let account = try await self.account(context)
+        // A closed or secret group's followers are its members: for members' eyes only.
+        if followers, account.actorType == "Group", account.locked,
+            try await d.graph.findFollow(accountID: viewer.id, targetAccountID: account.id)?.state != .accepted
+        {
+            throw KithError(account.isConcealedGroup ? .notFound : .forbidden, "Only members see who is in this group")
+        }
+        let page = try Self.page(request)
+        let entries =
+            followers
+            ? try await d.graph.followers(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
+            : try await d.graph.following(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
+        var accounts: [JSONValue] = []
+        // Nobody learns of a secret group from who follows it, unless a member.
+        for entry in entries where try await !concealed(entry.account, from: viewer) {
+            accounts.append(try await accountEntity(entry.account, viewer: viewer))
+        }
+        return respond(.array(accounts), headers: link(request, first: entries.first?.followID, last: entries.last?.followID))
+    }
+
+    /// Who favourited or boosted a post the reader can see.
+    func markers(favourites: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "read:statuses")
+        let status = try await visibleStatus(context, viewer: viewer)
+        let limit = try Self.page(request).limit
+        let accounts =
+            favourites
+            ? try await d.timelines.favouritedBy(statusID: status.id, limit: limit)
+            : try await d.timelines.rebloggedBy(statusID: status.id, limit: limit)
+        var entities: [JSONValue] = []
+        for account in accounts { entities.append(try await accountEntity(account, viewer: viewer)) }
+        return respond(.array(entities))
+    }
+
+    /// Block or unblock an account; answers the relationship.
+    func blockAction(block: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "write:blocks")
+        let account = try await self.account(context)
+        if block {
+            try await d.social.block(accountID: viewer.id, targetAccountID: account.id)
+        } else {
+            try await d.social.unblock(accountID: viewer.id, targetAccountID: account.id)
+        }
+        return respond(try await relationship(viewer: viewer, account: account))
+    }
+
+    /// Mute (for `duration` seconds, or until unmuted; notifications too unless told not) or
+    /// unmute an account; answers the relationship.
+    func muteAction(mute: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "write:mutes")
+        let account = try await self.account(context)
+        if mute {
+            let parameters = try await RequestParameters.parse(request)
+            var duration: Int?
+            if let raw = parameters["duration"], !raw.isEmpty {
+                guard let seconds = Int(raw), seconds >= 0 else {
+                    throw KithError(.unprocessable, "Validation failed: duration must be a number of seconds")
+                }
+                duration = seconds
+            }
+            try await d.social.mute(
+                accountID: viewer.id, targetAccountID: account.id, notifications: parameters.flag("notifications") ?? true, duration: duration)
+        } else {
+            try await d.social.unmute(accountID: viewer.id, targetAccountID: account.id)
+        }
+        return respond(try await relationship(viewer: viewer, account: account))
+    }
+
+    /// The accounts the reader muted or blocked, newest first.
+    func mutedOrBlocked(mutes: Bool, _ request: Request) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: mutes ? "read:mutes" : "read:blocks")
+        let page = try Self.page(request)
+        let entries =
+            mutes
+            ? try await d.graph.mutedAccounts(by: viewer.id, page: page)
+            : try await d.graph.blockedAccounts(by: viewer.id, page: page)
+        var accounts: [JSONValue] = []
+        for entry in entries { accounts.append(try await accountEntity(entry.account, viewer: viewer)) }
+        return respond(.array(accounts), headers: link(request, first: entries.first?.entryID, last: entries.last?.entryID))
     }
 
     /// Accounts for a search: `user@domain` exactly (fetched through WebFinger when `resolve`),

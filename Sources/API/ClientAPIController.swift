@@ -104,30 +104,29 @@ public struct ClientAPIController: Sendable {
                         statuses: up.sources.statuses + down.sources.statuses + [status.id] + ancestors.map(\.id) + descendants.map(\.id)))
             }
         }
-        for (action, scope) in [
-            ("favourite", "write:favourites"), ("unfavourite", "write:favourites"), ("reblog", "write:statuses"),
-            ("unreblog", "write:statuses"), ("bookmark", "write:bookmarks"), ("unbookmark", "write:bookmarks"),
-            ("pin", "write:accounts"), ("unpin", "write:accounts"),
-        ] {
-            router.post(RouterPath("/api/v1/statuses/:id/\(action)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: scope)
-                let status = try await self.visibleStatus(context, viewer: viewer)
-                let target = status.reblogOfID ?? status.id
-                switch action {
-                case "favourite": try await self.d.social.like(accountID: viewer.id, statusID: target)
-                case "unfavourite": try await self.d.social.unlike(accountID: viewer.id, statusID: target)
-                case "reblog":
-                    let reblog = try await self.d.social.boost(accountID: viewer.id, statusID: target)
-                    return self.respond(try await self.statusEntity(reblog, viewer: viewer))
-                case "unreblog": try await self.d.social.unboost(accountID: viewer.id, statusID: target)
-                case "bookmark": try await self.d.timelines.bookmark(accountID: viewer.id, statusID: target)
-                case "unbookmark": try await self.d.timelines.unbookmark(accountID: viewer.id, statusID: target)
-                case "pin": try await self.d.social.pin(accountID: viewer.id, statusID: status.id)
-                default: try await self.d.social.unpin(accountID: viewer.id, statusID: status.id)
-                }
-                guard let fresh = try await self.d.statuses.status(id: target) else { throw KithError(.notFound, "Record not found") }
-                return self.respond(try await self.statusEntity(fresh, viewer: viewer))
-            }
+        router.post("/api/v1/statuses/:id/favourite") { request, context in
+            try await self.statusAction("favourite", scope: "write:favourites", request, context)
+        }
+        router.post("/api/v1/statuses/:id/unfavourite") { request, context in
+            try await self.statusAction("unfavourite", scope: "write:favourites", request, context)
+        }
+        router.post("/api/v1/statuses/:id/reblog") { request, context in
+            try await self.statusAction("reblog", scope: "write:statuses", request, context)
+        }
+        router.post("/api/v1/statuses/:id/unreblog") { request, context in
+            try await self.statusAction("unreblog", scope: "write:statuses", request, context)
+        }
+        router.post("/api/v1/statuses/:id/bookmark") { request, context in
+            try await self.statusAction("bookmark", scope: "write:bookmarks", request, context)
+        }
+        router.post("/api/v1/statuses/:id/unbookmark") { request, context in
+            try await self.statusAction("unbookmark", scope: "write:bookmarks", request, context)
+        }
+        router.post("/api/v1/statuses/:id/pin") { request, context in
+            try await self.statusAction("pin", scope: "write:accounts", request, context)
+        }
+        router.post("/api/v1/statuses/:id/unpin") { request, context in
+            try await self.statusAction("unpin", scope: "write:accounts", request, context)
         }
         router.get("/api/v1/timelines/home") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
@@ -193,23 +192,47 @@ public struct ClientAPIController: Sendable {
                 return page
             }
         }
-        for action in ["follow", "unfollow"] {
-            router.post(RouterPath("/api/v1/accounts/:id/\(action)")) { request, context in
-                let (_, viewer) = try await self.user(request, scope: "write:follows")
-                let account = try await self.account(context)
-                guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
-                if action == "follow" {
-                    _ = try await self.d.social.follow(accountID: viewer.id, account.uri)
-                    // notify=true: hear of each new post of the account (a `status` notification).
-                    if let notify = try await RequestParameters.parse(request)["notify"] {
-                        try await self.d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: RequestParameters.truthy(notify))
-                    }
-                } else {
-                    try await self.d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
-                }
-                return self.respond(try await self.relationship(viewer: viewer, account: account))
-            }
+        router.post("/api/v1/accounts/:id/follow") { request, context in try await self.followAction("follow", request, context) }
+        router.post("/api/v1/accounts/:id/unfollow") { request, context in try await self.followAction("unfollow", request, context) }
+    }
+
+    /// Favourite, boost, bookmark or pin a post the reader can see (a boost's original for the
+    /// first three), or undo it; answers the post as it is now.
+    func statusAction(_ action: String, scope: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: scope)
+        let status = try await visibleStatus(context, viewer: viewer)
+        let target = status.reblogOfID ?? status.id
+        switch action {
+        case "favourite": try await d.social.like(accountID: viewer.id, statusID: target)
+        case "unfavourite": try await d.social.unlike(accountID: viewer.id, statusID: target)
+        case "reblog":
+            let reblog = try await d.social.boost(accountID: viewer.id, statusID: target)
+            return respond(try await statusEntity(reblog, viewer: viewer))
+        case "unreblog": try await d.social.unboost(accountID: viewer.id, statusID: target)
+        case "bookmark": try await d.timelines.bookmark(accountID: viewer.id, statusID: target)
+        case "unbookmark": try await d.timelines.unbookmark(accountID: viewer.id, statusID: target)
+        case "pin": try await d.social.pin(accountID: viewer.id, statusID: status.id)
+        default: try await d.social.unpin(accountID: viewer.id, statusID: status.id)
         }
+        guard let fresh = try await d.statuses.status(id: target) else { throw KithError(.notFound, "Record not found") }
+        return respond(try await statusEntity(fresh, viewer: viewer))
+    }
+
+    /// Follow or unfollow an account; answers the relationship.
+    func followAction(_ action: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: "write:follows")
+        let account = try await self.account(context)
+        guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
+        if action == "follow" {
+            _ = try await d.social.follow(accountID: viewer.id, account.uri)
+            // notify=true: hear of each new post of the account (a `status` notification).
+            if let notify = try await RequestParameters.parse(request)["notify"] {
+                try await d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: RequestParameters.truthy(notify))
+            }
+        } else {
+            try await d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
+        }
+        return respond(try await relationship(viewer: viewer, account: account))
     }
 
     public func addNotificationRoutes(to router: Router<AppRequestContext>) {

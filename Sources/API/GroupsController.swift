@@ -117,18 +117,11 @@ public struct GroupsController: Sendable {
             for entry in entries { accounts.append(try await self.api.accountEntity(entry.account, viewer: viewer)) }
             return self.api.respond(.array(accounts), headers: self.api.link(request, first: entries.first?.followID, last: entries.last?.followID))
         }
-        for action in ["authorize", "reject"] {
-            router.post(RouterPath("/api/v1/kith/groups/:id/requests/:account_id/\(action)")) { request, context in
-                let (_, viewer) = try await self.api.user(request, scope: "write:follows")
-                let id = try Self.id(context)
-                let accountID = try Self.id(context, "account_id")
-                if action == "authorize" {
-                    try await self.groups.approve(id, accountID: accountID, by: viewer, actor: self.actor(viewer, request, context))
-                } else {
-                    try await self.groups.remove(id, accountID: accountID, by: viewer, actor: self.actor(viewer, request, context), request: true)
-                }
-                return self.api.respond([:])
-            }
+        router.post("/api/v1/kith/groups/:id/requests/:account_id/authorize") { request, context in
+            try await self.decideRequest(approve: true, request, context)
+        }
+        router.post("/api/v1/kith/groups/:id/requests/:account_id/reject") { request, context in
+            try await self.decideRequest(approve: false, request, context)
         }
         router.post("/api/v1/kith/groups/:id/invitations") { request, context in
             let (_, viewer) = try await self.api.user(request, scope: "write:follows")
@@ -162,14 +155,28 @@ public struct GroupsController: Sendable {
                 try Self.id(context), statusID: try Self.id(context, "status_id"), by: viewer, actor: self.actor(viewer, request, context))
             return self.api.respond([:])
         }
-        for pinned in [true, false] {
-            router.post(RouterPath("/api/v1/kith/groups/:id/statuses/:status_id/\(pinned ? "pin" : "unpin")")) { request, context in
-                let (_, viewer) = try await self.api.user(request, scope: "write:accounts")
-                try await self.groups.pin(
-                    try Self.id(context), statusID: try Self.id(context, "status_id"), by: viewer, actor: self.actor(viewer, request, context),
-                    pinned: pinned)
-                return self.api.respond([:])
-            }
+        router.post("/api/v1/kith/groups/:id/statuses/:status_id/pin") { request, context in try await self.pin(true, request, context) }
+        router.post("/api/v1/kith/groups/:id/statuses/:status_id/unpin") { request, context in try await self.pin(false, request, context) }
+    }
+
+    /// A moderator lets an applicant in, or turns them away.
+    func decideRequest(approve: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await api.user(request, scope: "write:follows")
+        let id = try Self.id(context)
+        let accountID = try Self.id(context, "account_id")
+        if approve {
+            try await groups.approve(id, accountID: accountID, by: viewer, actor: actor(viewer, request, context))
+        } else {
+            try await groups.remove(id, accountID: accountID, by: viewer, actor: actor(viewer, request, context), request: true)
         }
+        return api.respond([:])
+    }
+
+    /// A moderator pins a post to the group, or unpins it.
+    func pin(_ pinned: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await api.user(request, scope: "write:accounts")
+        try await groups.pin(
+            try Self.id(context), statusID: try Self.id(context, "status_id"), by: viewer, actor: actor(viewer, request, context), pinned: pinned)
+        return api.respond([:])
     }
 }

@@ -128,20 +128,24 @@ public struct ModerationController: Sendable {
             guard let report = try await self.reports.report(id: try Self.id(context)) else { throw KithError(.notFound, "Record not found") }
             return self.api.respond(try await self.adminReportEntity(report, viewer: viewer))
         }
-        for action in ["assign_to_self", "unassign", "resolve", "reopen"] {
-            router.post(RouterPath("/api/v1/admin/reports/:id/\(action)")) { request, context in
-                let (viewer, actor) = try await self.staff(request, context, scope: "admin:write:reports")
-                let id = try Self.id(context)
-                let report: Report
-                switch action {
-                case "assign_to_self": report = try await self.moderation.assign(reportID: id, to: viewer, by: actor)
-                case "unassign": report = try await self.moderation.assign(reportID: id, to: nil, by: actor)
-                case "resolve": report = try await self.moderation.resolve(reportID: id, by: viewer, actor: actor)
-                default: report = try await self.moderation.resolve(reportID: id, by: nil, actor: actor)
-                }
-                return self.api.respond(try await self.adminReportEntity(report, viewer: viewer))
-            }
+        router.post("/api/v1/admin/reports/:id/assign_to_self") { request, context in try await self.reportAction("assign_to_self", request, context) }
+        router.post("/api/v1/admin/reports/:id/unassign") { request, context in try await self.reportAction("unassign", request, context) }
+        router.post("/api/v1/admin/reports/:id/resolve") { request, context in try await self.reportAction("resolve", request, context) }
+        router.post("/api/v1/admin/reports/:id/reopen") { request, context in try await self.reportAction("reopen", request, context) }
+    }
+
+    /// Assign a report to oneself or unassign it, resolve it or reopen it; answers the report.
+    func reportAction(_ action: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (viewer, actor) = try await staff(request, context, scope: "admin:write:reports")
+        let id = try Self.id(context)
+        let report: Report
+        switch action {
+        case "assign_to_self": report = try await moderation.assign(reportID: id, to: viewer, by: actor)
+        case "unassign": report = try await moderation.assign(reportID: id, to: nil, by: actor)
+        case "resolve": report = try await moderation.resolve(reportID: id, by: viewer, actor: actor)
+        default: report = try await moderation.resolve(reportID: id, by: nil, actor: actor)
         }
+        return api.respond(try await adminReportEntity(report, viewer: viewer))
     }
 
     // MARK: Accounts
@@ -177,15 +181,9 @@ public struct ModerationController: Sendable {
             }
             return self.api.respond([:])
         }
-        for (path, action) in [("enable", AccountAction.enable), ("unsilence", .unsilence), ("unsuspend", .unsuspend)] {
-            router.post(RouterPath("/api/v1/admin/accounts/:id/\(path)")) { request, context in
-                let (viewer, actor) = try await self.staff(request, context, scope: "admin:write:accounts")
-                let account = try await ClientAPIController.validated {
-                    try await self.moderation.act(on: try Self.id(context), action, reportID: nil, text: nil, by: viewer, actor: actor)
-                }
-                return self.api.respond(try await self.adminAccountEntity(account, viewer: viewer))
-            }
-        }
+        router.post("/api/v1/admin/accounts/:id/enable") { request, context in try await self.lift(.enable, request, context) }
+        router.post("/api/v1/admin/accounts/:id/unsilence") { request, context in try await self.lift(.unsilence, request, context) }
+        router.post("/api/v1/admin/accounts/:id/unsuspend") { request, context in try await self.lift(.unsuspend, request, context) }
         router.post("/api/v1/kith/admin/accounts/:id/role") { request, context in
             let (viewer, actor) = try await self.staff(request, context, scope: "admin:write:accounts", adminOnly: true)
             let parameters = try await RequestParameters.parse(request)
@@ -200,5 +198,14 @@ public struct ModerationController: Sendable {
             try await self.moderation.removeStatus(try Self.id(context), actor: actor)
             return self.api.respond([:])
         }
+    }
+
+    /// Lift a disable, a silence or a suspension; answers the account.
+    func lift(_ action: AccountAction, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (viewer, actor) = try await staff(request, context, scope: "admin:write:accounts")
+        let account = try await ClientAPIController.validated {
+            try await moderation.act(on: try Self.id(context), action, reportID: nil, text: nil, by: viewer, actor: actor)
+        }
+        return api.respond(try await adminAccountEntity(account, viewer: viewer))
     }
 }
