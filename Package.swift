@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "kith",
             dependencies: [
-                "App", "Core", "Domain", "Storage",
+                "App", "Core", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // scripts/bench's load side: simulated remote nodes, a client-API poster, the RSA ceiling.
