@@ -139,14 +139,23 @@ extension ClientAPIController {
 
     /// Accept or refuse a request to follow the reader; answers the relationship.
     func decideFollowRequest(authorize: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (_, viewer) = try await user(request, scope: "write:follows")
-        let requester = try await account(context)
-        if authorize {
-            try await d.social.authorizeFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
-        } else {
-            try await d.social.rejectFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+        try await relationshipAction(scope: "write:follows", request, context) { viewer, requester in
+            if authorize {
+                try await d.social.authorizeFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+            } else {
+                try await d.social.rejectFollowRequest(accountID: viewer.id, fromAccountID: requester.id)
+            }
         }
-        return respond(try await relationship(viewer: viewer, account: requester))
+    }
+
+    /// Acts, as the signed-in reader, on the account in the path, and answers their relationship.
+    func relationshipAction(
+        scope: String, _ request: Request, _ context: AppRequestContext, _ act: (_ viewer: Account, _ account: Account) async throws -> Void
+    ) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: scope)
+        let account = try await self.account(context)
+        try await act(viewer, account)
+        return respond(try await relationship(viewer: viewer, account: account))
     }
 
     /// An account's followers or the accounts it follows.
@@ -188,22 +197,20 @@ extension ClientAPIController {
 
     /// Block or unblock an account; answers the relationship.
     func blockAction(block: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (_, viewer) = try await user(request, scope: "write:blocks")
-        let account = try await self.account(context)
-        if block {
-            try await d.social.block(accountID: viewer.id, targetAccountID: account.id)
-        } else {
-            try await d.social.unblock(accountID: viewer.id, targetAccountID: account.id)
+        try await relationshipAction(scope: "write:blocks", request, context) { viewer, account in
+            if block {
+                try await d.social.block(accountID: viewer.id, targetAccountID: account.id)
+            } else {
+                try await d.social.unblock(accountID: viewer.id, targetAccountID: account.id)
+            }
         }
-        return respond(try await relationship(viewer: viewer, account: account))
     }
 
     /// Mute (for `duration` seconds, or until unmuted; notifications too unless told not) or
     /// unmute an account; answers the relationship.
     func muteAction(mute: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (_, viewer) = try await user(request, scope: "write:mutes")
-        let account = try await self.account(context)
-        if mute {
+        try await relationshipAction(scope: "write:mutes", request, context) { viewer, account in
+            guard mute else { return try await d.social.unmute(accountID: viewer.id, targetAccountID: account.id) }
             let parameters = try await RequestParameters.parse(request)
             var duration: Int?
             if let raw = parameters["duration"], !raw.isEmpty {
@@ -214,10 +221,7 @@ extension ClientAPIController {
             }
             try await d.social.mute(
                 accountID: viewer.id, targetAccountID: account.id, notifications: parameters.flag("notifications") ?? true, duration: duration)
-        } else {
-            try await d.social.unmute(accountID: viewer.id, targetAccountID: account.id)
         }
-        return respond(try await relationship(viewer: viewer, account: account))
     }
 
     /// The accounts the reader muted or blocked, newest first.

@@ -220,19 +220,15 @@ public struct ClientAPIController: Sendable {
 
     /// Follow or unfollow an account; answers the relationship.
     func followAction(_ action: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (_, viewer) = try await user(request, scope: "write:follows")
-        let account = try await self.account(context)
-        guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
-        if action == "follow" {
+        try await relationshipAction(scope: "write:follows", request, context) { viewer, account in
+            guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
+            guard action == "follow" else { return try await d.social.unfollow(accountID: viewer.id, targetAccountID: account.id) }
             _ = try await d.social.follow(accountID: viewer.id, account.uri)
             // notify=true: hear of each new post of the account (a `status` notification).
             if let notify = try await RequestParameters.parse(request)["notify"] {
                 try await d.graph.setNotify(accountID: viewer.id, targetAccountID: account.id, notify: RequestParameters.truthy(notify))
             }
-        } else {
-            try await d.social.unfollow(accountID: viewer.id, targetAccountID: account.id)
         }
-        return respond(try await relationship(viewer: viewer, account: account))
     }
 
     public func addNotificationRoutes(to router: Router<AppRequestContext>) {
