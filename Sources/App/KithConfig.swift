@@ -114,6 +114,47 @@ public struct Setting: Sendable {
     }
     var components: [String] { key.split(separator: ".").map(String.init) }
 
+    init(
+        key: String, flag: String, defaultText: String, example: String?, help: String,
+        apply: @escaping @Sendable (Setting, ConfigLoader.Reader, inout KithConfig) throws -> Void
+    ) {
+        self.key = key
+        self.flag = flag
+        self.defaultText = defaultText
+        self.example = example
+        self.help = help
+        self.apply = apply
+    }
+
+    /// A setting read as true or false into `property`.
+    init(
+        key: String, flag: String, defaultText: String, example: String?, help: String, bool property: WritableKeyPath<KithConfig, Bool> & Sendable
+    ) {
+        self.init(key: key, flag: flag, defaultText: defaultText, example: example, help: help) { setting, reader, config in
+            if let value = try reader.bool(setting) { config[keyPath: property] = value }
+        }
+    }
+
+    /// A setting read as a whole number within `range` into `property`.
+    init(
+        key: String, flag: String, defaultText: String, example: String?, help: String,
+        int property: WritableKeyPath<KithConfig, Int> & Sendable, in range: ClosedRange<Int>
+    ) {
+        self.init(key: key, flag: flag, defaultText: defaultText, example: example, help: help) { setting, reader, config in
+            if let value = try reader.int(setting, range: range) { config[keyPath: property] = value }
+        }
+    }
+
+    /// A setting read as one of `E`'s values into `property`.
+    init<E: RawRepresentable & CaseIterable & Sendable>(
+        key: String, flag: String, defaultText: String, example: String?, help: String,
+        choice property: WritableKeyPath<KithConfig, E> & Sendable
+    ) where E.RawValue == String {
+        self.init(key: key, flag: flag, defaultText: defaultText, example: example, help: help) { setting, reader, config in
+            if let value = try reader.enumeration(setting, E.self) { config[keyPath: property] = value }
+        }
+    }
+
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
         Setting(
@@ -132,9 +173,10 @@ public struct Setting: Sendable {
             guard !value.isEmpty, !value.contains(" ") else { throw ConfigError(message: "\(origin): '\(value)' is not a host name or address") }
             config.host = value
         },
-        Setting(key: "http.port", flag: "port", defaultText: "`8080`", example: "8080", help: "Port to listen on.") { setting, reader, config in
-            if let port = try reader.int(setting, range: 1...65535) { config.port = port }
-        },
+        Setting(
+            key: "http.port", flag: "port", defaultText: "`8080`", example: "8080",
+            help: "Port to listen on.", int: \.port, in: 1...65535
+        ),
         Setting(
             key: "database.url", flag: "database-url", defaultText: "empty: embedded PostgreSQL", example: "\"\"",
             help: "PostgreSQL URL; without one Kith runs its own cluster in the data directory."
@@ -149,10 +191,8 @@ public struct Setting: Sendable {
         },
         Setting(
             key: "database.max_connections", flag: "database-max-connections", defaultText: "`20`", example: "20",
-            help: "Database connection pool size."
-        ) { setting, reader, config in
-            if let count = try reader.int(setting, range: 1...1000) { config.databaseMaxConnections = count }
-        },
+            help: "Database connection pool size.", int: \.databaseMaxConnections, in: 1...1000
+        ),
         Setting(
             key: "database.migrations_dir", flag: "migrations-dir", defaultText: "found automatically", example: "\"\"",
             help: "Folder of NNNN_name.sql migrations."
@@ -166,22 +206,16 @@ public struct Setting: Sendable {
         },
         Setting(
             key: "log.level", flag: "log-level", defaultText: "`info`", example: "info",
-            help: "Log level: trace, debug, info, notice, warning, error, critical."
-        ) { setting, reader, config in
-            if let level = try reader.enumeration(setting, Logger.Level.self) { config.logLevel = level }
-        },
+            help: "Log level: trace, debug, info, notice, warning, error, critical.", choice: \.logLevel
+        ),
         Setting(
             key: "federation.mode", flag: "federation-mode", defaultText: "`allowlist`", example: "allowlist",
-            help: "Federation mode: allowlist or blocklist."
-        ) { setting, reader, config in
-            if let mode = try reader.enumeration(setting, FederationMode.self) { config.federationMode = mode }
-        },
+            help: "Federation mode: allowlist or blocklist.", choice: \.federationMode
+        ),
         Setting(
             key: "registration.mode", flag: "registration-mode", defaultText: "`closed`", example: "closed",
-            help: "Registration mode: closed, invite, approval or open."
-        ) { setting, reader, config in
-            if let mode = try reader.enumeration(setting, RegistrationMode.self) { config.registrationMode = mode }
-        },
+            help: "Registration mode: closed, invite, approval or open.", choice: \.registrationMode
+        ),
         Setting(
             key: "metrics.token", flag: "metrics-token", defaultText: "empty: `/metrics` open", example: "\"\"",
             help: "Bearer token /metrics requires (prefer KITH_METRICS_TOKEN: flags show in ps)."
@@ -192,47 +226,32 @@ public struct Setting: Sendable {
         },
         Setting(
             key: "federation.allow_http", flag: "federation-allow-http", defaultText: "`false`: peers over https only", example: "false",
-            help: "Allow plain-http peers: true or false (labs and tests only)."
-        ) { setting, reader, config in
-            if let value = try reader.bool(setting) { config.federationAllowHTTP = value }
-        },
+            help: "Allow plain-http peers: true or false (labs and tests only).", bool: \.federationAllowHTTP
+        ),
         Setting(
             key: "federation.allow_private_addresses", flag: "federation-allow-private-addresses", defaultText: "`false`", example: "false",
-            help: "Allow requests to private and loopback addresses: true or false."
-        ) { setting, reader, config in
-            if let value = try reader.bool(setting) { config.federationAllowPrivateAddresses = value }
-        },
+            help: "Allow requests to private and loopback addresses: true or false.", bool: \.federationAllowPrivateAddresses
+        ),
         Setting(
             key: "federation.delivery_max_attempts", flag: "delivery-max-attempts", defaultText: "`16` (about two days)", example: "16",
-            help: "Attempts per delivery before it is dead (1-100)."
-        ) { setting, reader, config in
-            if let value = try reader.int(setting, range: 1...100) { config.deliveryMaxAttempts = value }
-        },
+            help: "Attempts per delivery before it is dead (1-100).", int: \.deliveryMaxAttempts, in: 1...100
+        ),
         Setting(
             key: "federation.delivery_concurrency_per_host", flag: "delivery-concurrency-per-host", defaultText: "`4`", example: "4",
-            help: "Deliveries in flight to one host at once (1-64)."
-        ) { setting, reader, config in
-            if let value = try reader.int(setting, range: 1...64) { config.deliveryConcurrencyPerHost = value }
-        },
+            help: "Deliveries in flight to one host at once (1-64).", int: \.deliveryConcurrencyPerHost, in: 1...64
+        ),
         Setting(
-            key: "federation.authorized_fetch", flag: "federation-authorized-fetch",
-            defaultText: "`true`: ActivityPub GETs must be signed by an allowed node", example: "true",
-            help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false."
-        ) { setting, reader, config in
-            if let value = try reader.bool(setting) { config.federationAuthorizedFetch = value }
-        },
+            key: "federation.authorized_fetch", flag: "federation-authorized-fetch", defaultText: "`true`: ActivityPub GETs must be signed by an allowed node", example: "true",
+            help: "Require signed ActivityPub GETs from allowed nodes: true (default) or false.", bool: \.federationAuthorizedFetch
+        ),
         Setting(
             key: "access.login_wall", flag: "login-wall", defaultText: "`true`: the API shows nothing to anonymous readers", example: "true",
-            help: "Show nothing to anonymous API readers: true (default) or false."
-        ) { setting, reader, config in
-            if let value = try reader.bool(setting) { config.loginWall = value }
-        },
+            help: "Show nothing to anonymous API readers: true (default) or false.", bool: \.loginWall
+        ),
         Setting(
-            key: "cache.megabytes", flag: "cache-megabytes", defaultText: "`64`: rendered timeline and thread pages and tokens; `0` off",
-            example: "64", help: "Memory (MB) for rendered pages and tokens; 0 turns caching off."
-        ) { setting, reader, config in
-            if let value = try reader.int(setting, range: 0...65536) { config.cacheMegabytes = value }
-        },
+            key: "cache.megabytes", flag: "cache-megabytes", defaultText: "`64`: rendered timeline and thread pages and tokens; `0` off", example: "64",
+            help: "Memory (MB) for rendered pages and tokens; 0 turns caching off.", int: \.cacheMegabytes, in: 0...65536
+        ),
     ]
 
     /// The setting with this key.

@@ -56,7 +56,7 @@ public struct InboundContext: Sendable {
     /// Records an activity to deliver and starts delivery.
     func publish(_ activity: OutgoingActivity) async throws {
         _ = try await queue.publish(activity)
-        await deliverySignal?.notify()
+        await deliveryRecorded()
     }
 
     /// Tells delivery that a repository call recorded an activity.
