@@ -104,30 +104,14 @@ public struct ClientAPIController: Sendable {
                         statuses: up.sources.statuses + down.sources.statuses + [status.id] + ancestors.map(\.id) + descendants.map(\.id)))
             }
         }
-        router.post("/api/v1/statuses/:id/favourite") { request, context in
-            try await self.statusAction("favourite", scope: "write:favourites", request, context)
-        }
-        router.post("/api/v1/statuses/:id/unfavourite") { request, context in
-            try await self.statusAction("unfavourite", scope: "write:favourites", request, context)
-        }
-        router.post("/api/v1/statuses/:id/reblog") { request, context in
-            try await self.statusAction("reblog", scope: "write:statuses", request, context)
-        }
-        router.post("/api/v1/statuses/:id/unreblog") { request, context in
-            try await self.statusAction("unreblog", scope: "write:statuses", request, context)
-        }
-        router.post("/api/v1/statuses/:id/bookmark") { request, context in
-            try await self.statusAction("bookmark", scope: "write:bookmarks", request, context)
-        }
-        router.post("/api/v1/statuses/:id/unbookmark") { request, context in
-            try await self.statusAction("unbookmark", scope: "write:bookmarks", request, context)
-        }
-        router.post("/api/v1/statuses/:id/pin") { request, context in
-            try await self.statusAction("pin", scope: "write:accounts", request, context)
-        }
-        router.post("/api/v1/statuses/:id/unpin") { request, context in
-            try await self.statusAction("unpin", scope: "write:accounts", request, context)
-        }
+        router.post("/api/v1/statuses/:id/favourite") { request, context in try await self.statusAction(.favourite, request, context) }
+        router.post("/api/v1/statuses/:id/unfavourite") { request, context in try await self.statusAction(.unfavourite, request, context) }
+        router.post("/api/v1/statuses/:id/reblog") { request, context in try await self.statusAction(.reblog, request, context) }
+        router.post("/api/v1/statuses/:id/unreblog") { request, context in try await self.statusAction(.unreblog, request, context) }
+        router.post("/api/v1/statuses/:id/bookmark") { request, context in try await self.statusAction(.bookmark, request, context) }
+        router.post("/api/v1/statuses/:id/unbookmark") { request, context in try await self.statusAction(.unbookmark, request, context) }
+        router.post("/api/v1/statuses/:id/pin") { request, context in try await self.statusAction(.pin, request, context) }
+        router.post("/api/v1/statuses/:id/unpin") { request, context in try await self.statusAction(.unpin, request, context) }
         router.get("/api/v1/timelines/home") { request, _ in
             let (_, viewer) = try await self.user(request, scope: "read:statuses")
             return try await self.homePage(request, viewer: viewer)
@@ -192,37 +176,52 @@ public struct ClientAPIController: Sendable {
                 return page
             }
         }
-        router.post("/api/v1/accounts/:id/follow") { request, context in try await self.followAction("follow", request, context) }
-        router.post("/api/v1/accounts/:id/unfollow") { request, context in try await self.followAction("unfollow", request, context) }
+        router.post("/api/v1/accounts/:id/follow") { request, context in try await self.followAction(follow: true, request, context) }
+        router.post("/api/v1/accounts/:id/unfollow") { request, context in try await self.followAction(follow: false, request, context) }
+    }
+
+    /// What a reader does to a post through `/api/v1/statuses/:id/<action>`.
+    enum StatusAction {
+        case favourite, unfavourite, reblog, unreblog, bookmark, unbookmark, pin, unpin
+
+        /// The scope the token needs.
+        var scope: String {
+            switch self {
+            case .favourite, .unfavourite: "write:favourites"
+            case .reblog, .unreblog: "write:statuses"
+            case .bookmark, .unbookmark: "write:bookmarks"
+            case .pin, .unpin: "write:accounts"
+            }
+        }
     }
 
     /// Favourite, boost, bookmark or pin a post the reader can see (a boost's original for the
     /// first three), or undo it; answers the post as it is now.
-    func statusAction(_ action: String, scope: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let (_, viewer) = try await user(request, scope: scope)
+    func statusAction(_ action: StatusAction, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, viewer) = try await user(request, scope: action.scope)
         let status = try await visibleStatus(context, viewer: viewer)
         let target = status.reblogOfID ?? status.id
         switch action {
-        case "favourite": try await d.social.like(accountID: viewer.id, statusID: target)
-        case "unfavourite": try await d.social.unlike(accountID: viewer.id, statusID: target)
-        case "reblog":
+        case .favourite: try await d.social.like(accountID: viewer.id, statusID: target)
+        case .unfavourite: try await d.social.unlike(accountID: viewer.id, statusID: target)
+        case .reblog:
             let reblog = try await d.social.boost(accountID: viewer.id, statusID: target)
             return respond(try await statusEntity(reblog, viewer: viewer))
-        case "unreblog": try await d.social.unboost(accountID: viewer.id, statusID: target)
-        case "bookmark": try await d.timelines.bookmark(accountID: viewer.id, statusID: target)
-        case "unbookmark": try await d.timelines.unbookmark(accountID: viewer.id, statusID: target)
-        case "pin": try await d.social.pin(accountID: viewer.id, statusID: status.id)
-        default: try await d.social.unpin(accountID: viewer.id, statusID: status.id)
+        case .unreblog: try await d.social.unboost(accountID: viewer.id, statusID: target)
+        case .bookmark: try await d.timelines.bookmark(accountID: viewer.id, statusID: target)
+        case .unbookmark: try await d.timelines.unbookmark(accountID: viewer.id, statusID: target)
+        case .pin: try await d.social.pin(accountID: viewer.id, statusID: status.id)
+        case .unpin: try await d.social.unpin(accountID: viewer.id, statusID: status.id)
         }
         guard let fresh = try await d.statuses.status(id: target) else { throw KithError(.notFound, "Record not found") }
         return respond(try await statusEntity(fresh, viewer: viewer))
     }
 
     /// Follow or unfollow an account; answers the relationship.
-    func followAction(_ action: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func followAction(follow: Bool, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         try await relationshipAction(scope: "write:follows", request, context) { viewer, account in
             guard account.id != viewer.id else { throw KithError(.unprocessable, "You cannot follow yourself") }
-            guard action == "follow" else { return try await d.social.unfollow(accountID: viewer.id, targetAccountID: account.id) }
+            guard follow else { return try await d.social.unfollow(accountID: viewer.id, targetAccountID: account.id) }
             _ = try await d.social.follow(accountID: viewer.id, account.uri)
             // notify=true: hear of each new post of the account (a `status` notification).
             if let notify = try await RequestParameters.parse(request)["notify"] {

@@ -128,22 +128,27 @@ public struct ModerationController: Sendable {
             guard let report = try await self.reports.report(id: try Self.id(context)) else { throw KithError(.notFound, "Record not found") }
             return self.api.respond(try await self.adminReportEntity(report, viewer: viewer))
         }
-        router.post("/api/v1/admin/reports/:id/assign_to_self") { request, context in try await self.reportAction("assign_to_self", request, context) }
-        router.post("/api/v1/admin/reports/:id/unassign") { request, context in try await self.reportAction("unassign", request, context) }
-        router.post("/api/v1/admin/reports/:id/resolve") { request, context in try await self.reportAction("resolve", request, context) }
-        router.post("/api/v1/admin/reports/:id/reopen") { request, context in try await self.reportAction("reopen", request, context) }
+        router.post("/api/v1/admin/reports/:id/assign_to_self") { request, context in try await self.reportAction(.assignToSelf, request, context) }
+        router.post("/api/v1/admin/reports/:id/unassign") { request, context in try await self.reportAction(.unassign, request, context) }
+        router.post("/api/v1/admin/reports/:id/resolve") { request, context in try await self.reportAction(.resolve, request, context) }
+        router.post("/api/v1/admin/reports/:id/reopen") { request, context in try await self.reportAction(.reopen, request, context) }
+    }
+
+    /// What a moderator does to a report through `/api/v1/admin/reports/:id/<action>`.
+    enum ReportAction {
+        case assignToSelf, unassign, resolve, reopen
     }
 
     /// Assign a report to oneself or unassign it, resolve it or reopen it; answers the report.
-    func reportAction(_ action: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+    func reportAction(_ action: ReportAction, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let (viewer, actor) = try await staff(request, context, scope: "admin:write:reports")
         let id = try Self.id(context)
         let report: Report
         switch action {
-        case "assign_to_self": report = try await moderation.assign(reportID: id, to: viewer, by: actor)
-        case "unassign": report = try await moderation.assign(reportID: id, to: nil, by: actor)
-        case "resolve": report = try await moderation.resolve(reportID: id, by: viewer, actor: actor)
-        default: report = try await moderation.resolve(reportID: id, by: nil, actor: actor)
+        case .assignToSelf: report = try await moderation.assign(reportID: id, to: viewer, by: actor)
+        case .unassign: report = try await moderation.assign(reportID: id, to: nil, by: actor)
+        case .resolve: report = try await moderation.resolve(reportID: id, by: viewer, actor: actor)
+        case .reopen: report = try await moderation.resolve(reportID: id, by: nil, actor: actor)
         }
         return api.respond(try await adminReportEntity(report, viewer: viewer))
     }

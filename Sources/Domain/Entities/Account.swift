@@ -72,7 +72,7 @@ public struct Account: Sendable, Equatable, Identifiable {
 
 /// A name/value pair on a profile. `name` is plain text, `value` HTML; `source` keeps the
 /// plain text a local owner typed (what `update_credentials` shows back).
-public struct ProfileField: Sendable, Equatable, Codable {
+public struct ProfileField: Sendable, Equatable {
     public var name: String
     public var value: String
     public var source: String?

@@ -378,7 +378,7 @@ public struct StatusDetails: Sendable, Equatable {
 /// Something a local account is told about.
 /// What a notification tells of (Mastodon's notification types). Who gets which is
 /// `NotificationRules`' (Core) to say.
-public enum NotificationType: String, Sendable, CaseIterable, Codable {
+public enum NotificationType: String, Sendable, CaseIterable {
     /// A new post mentions the account.
     case mention
     /// A new post by an account it follows and asked to hear of (`notify`).

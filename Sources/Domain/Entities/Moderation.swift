@@ -8,7 +8,7 @@ public enum BlockSeverity: String, Sendable, CaseIterable, Codable {
 }
 
 /// A node allowed to federate (matters in allowlist mode).
-public struct DomainAllow: Sendable, Equatable, Codable {
+public struct DomainAllow: Sendable, Equatable {
     public var id: Int64
     public var domain: String
     public var createdAt: Date
@@ -21,7 +21,7 @@ public struct DomainAllow: Sendable, Equatable, Codable {
 }
 
 /// A node blocked or limited, in Mastodon's shape.
-public struct DomainBlock: Sendable, Equatable, Codable {
+public struct DomainBlock: Sendable, Equatable {
     public var id: Int64
     public var domain: String
     public var severity: BlockSeverity
