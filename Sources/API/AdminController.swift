@@ -8,33 +8,34 @@ import Hummingbird
 /// audit log at `/api/v1/kith/admin/audit`. Every change is audited with who made it and from
 /// which address.
 public struct AdminController: Sendable {
-    let api: ClientAPIController
     let admin: AdminService
+    /// The node's public URL, for paging links.
+    let baseURL: String
 
-    public init(api: ClientAPIController, admin: AdminService) {
-        self.api = api
+    public init(admin: AdminService, baseURL: String) {
         self.admin = admin
+        self.baseURL = baseURL
     }
 
     /// Admins only: the audit actor of the signed-in admin.
-    func staff(_ request: Request, _ context: AppRequestContext, scope: String) async throws -> AuditActor {
-        try await api.staff(request, context, scope: scope, adminOnly: true).1
+    func staff(_ request: Request, _ context: AppRequestContext, scope: String) throws -> AuditActor {
+        try context.staff(request, scope: scope, adminOnly: true).1
     }
 
-    static func id(_ context: AppRequestContext) throws -> Int64 { try ClientAPIController.pathID(context) }
+    static func id(_ context: AppRequestContext) throws -> Int64 { try MastodonAPI.pathID(context) }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         addDomainAllowRoutes(to: router)
         addDomainBlockRoutes(to: router)
         router.get("/api/v1/kith/admin/audit") { request, context in
-            _ = try await self.staff(request, context, scope: "admin:read")
+            _ = try self.staff(request, context, scope: "admin:read")
             let parameters = try await RequestParameters.parse(request)
             func date(_ name: String) throws -> Date? {
                 guard let raw = parameters[name], !raw.isEmpty else { return nil }
                 guard let date = ASDate.parse(raw) else { throw KithError(.invalidInput, "\(name) must be an ISO 8601 time") }
                 return date
             }
-            var page = try ClientAPIController.page(request)
+            var page = try MastodonAPI.page(request)
             page.limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 200))
             let filter = AuditFilter(
                 actorAccountID: try parameters["account_id"].map {
@@ -43,7 +44,7 @@ public struct AdminController: Sendable {
                 },
                 actorLabel: parameters["actor"], action: parameters["action"], since: try date("since"), until: try date("until"))
             let entries = try await self.admin.auditLog(filter, page: page)
-            return self.api.respond(.array(entries.map(Self.entity)), headers: self.api.link(request, first: entries.first?.id, last: entries.last?.id))
+            return MastodonAPI.respond(.array(entries.map(Self.entity)), headers: MastodonAPI.link(request, baseURL: self.baseURL, first: entries.first?.id, last: entries.last?.id))
         }
     }
 
@@ -71,25 +72,25 @@ public struct AdminController: Sendable {
 
     func addDomainAllowRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/admin/domain_allows") { request, context in
-            _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
-            return self.api.respond(.array(try await self.admin.allowedNodes().map(Self.entity)))
+            _ = try self.staff(request, context, scope: "admin:read:domain_allows")
+            return MastodonAPI.respond(.array(try await self.admin.allowedNodes().map(Self.entity)))
         }
         router.get("/api/v1/admin/domain_allows/:id") { request, context in
-            _ = try await self.staff(request, context, scope: "admin:read:domain_allows")
+            _ = try self.staff(request, context, scope: "admin:read:domain_allows")
             let id = try Self.id(context)
             guard let allow = try await self.admin.allowedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
-            return self.api.respond(Self.entity(allow))
+            return MastodonAPI.respond(Self.entity(allow))
         }
         router.post("/api/v1/admin/domain_allows") { request, context in
-            let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
+            let actor = try self.staff(request, context, scope: "admin:write:domain_allows")
             let parameters = try await RequestParameters.parse(request)
             guard let domain = parameters["domain"], !domain.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
-            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.allow(domain, by: actor) }))
+            return MastodonAPI.respond(Self.entity(try await MastodonAPI.validated { try await self.admin.allow(domain, by: actor) }))
         }
         router.delete("/api/v1/admin/domain_allows/:id") { request, context in
-            let actor = try await self.staff(request, context, scope: "admin:write:domain_allows")
+            let actor = try self.staff(request, context, scope: "admin:write:domain_allows")
             _ = try await self.admin.removeAllow(id: try Self.id(context), by: actor)
-            return self.api.respond([:])
+            return MastodonAPI.respond([:])
         }
     }
 
@@ -125,41 +126,41 @@ public struct AdminController: Sendable {
 
     func addDomainBlockRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/v1/admin/domain_blocks") { request, context in
-            _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
-            return self.api.respond(.array(try await self.admin.blockedNodes().map(Self.entity)))
+            _ = try self.staff(request, context, scope: "admin:read:domain_blocks")
+            return MastodonAPI.respond(.array(try await self.admin.blockedNodes().map(Self.entity)))
         }
         router.get("/api/v1/admin/domain_blocks/:id") { request, context in
-            _ = try await self.staff(request, context, scope: "admin:read:domain_blocks")
+            _ = try self.staff(request, context, scope: "admin:read:domain_blocks")
             let id = try Self.id(context)
             guard let block = try await self.admin.blockedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
-            return self.api.respond(Self.entity(block))
+            return MastodonAPI.respond(Self.entity(block))
         }
         router.post("/api/v1/admin/domain_blocks") { request, context in
-            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            let actor = try self.staff(request, context, scope: "admin:write:domain_blocks")
             let parameters = try await RequestParameters.parse(request)
             guard let raw = parameters["domain"], !raw.isEmpty else { throw KithError(.unprocessable, "Validation failed: Domain can't be blank") }
-            let domain = try await ClientAPIController.validated { try AdminService.domain(raw) }
+            let domain = try await MastodonAPI.validated { try AdminService.domain(raw) }
             if let existing = try await self.admin.blockedNodes().first(where: { $0.domain == domain }) {
                 // Mastodon: a second block of the same domain is refused, naming the first.
                 var body = Self.entity(existing)
                 body = ["error": "Validation failed: Domain is already blocked", "existing_domain_block": body]
-                return DocumentResponse.json(body, contentType: ClientAPIController.json, status: .unprocessableContent)
+                return DocumentResponse.json(body, contentType: MastodonAPI.json, status: .unprocessableContent)
             }
             // Mastodon's default severity is silence.
             let block = try self.block(parameters, base: DomainBlock(domain: domain, severity: .silence))
-            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.block(block, by: actor) }))
+            return MastodonAPI.respond(Self.entity(try await MastodonAPI.validated { try await self.admin.block(block, by: actor) }))
         }
         router.put("/api/v1/admin/domain_blocks/:id") { request, context in
-            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            let actor = try self.staff(request, context, scope: "admin:write:domain_blocks")
             let id = try Self.id(context)
             guard let existing = try await self.admin.blockedNodes().first(where: { $0.id == id }) else { throw KithError(.notFound, "Record not found") }
             let block = try self.block(try await RequestParameters.parse(request), base: existing)
-            return self.api.respond(Self.entity(try await ClientAPIController.validated { try await self.admin.block(block, by: actor) }))
+            return MastodonAPI.respond(Self.entity(try await MastodonAPI.validated { try await self.admin.block(block, by: actor) }))
         }
         router.delete("/api/v1/admin/domain_blocks/:id") { request, context in
-            let actor = try await self.staff(request, context, scope: "admin:write:domain_blocks")
+            let actor = try self.staff(request, context, scope: "admin:write:domain_blocks")
             _ = try await self.admin.removeBlock(id: try Self.id(context), by: actor)
-            return self.api.respond([:])
+            return MastodonAPI.respond([:])
         }
     }
 }

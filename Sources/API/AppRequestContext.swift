@@ -7,6 +7,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address, for rate limits (nil when unknown, as in router tests).
     public let peerAddress: String?
+    /// The bearer token and its account, as `AuthenticationMiddleware` read them.
+    public var identity: RequestIdentity = .none
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

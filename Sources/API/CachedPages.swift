@@ -10,7 +10,7 @@ public struct CachedPage: Sendable {
 
     var response: Response {
         var headers = HTTPFields()
-        headers[.contentType] = ClientAPIController.json
+        headers[.contentType] = MastodonAPI.json
         if let link { headers[.init("Link")!] = link }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
@@ -33,7 +33,7 @@ struct BuiltPage {
     var sources: PageSources
 }
 
-extension ClientAPIController {
+extension MastodonAPI {
     /// A timeline or thread page from the page cache, or `build` it. The key is the viewer,
     /// the path and the query, so each reader gets their own page (marks, visibility, mutes).
     /// The viewer's own changes (posts, favourites, bookmarks, follows, mutes, blocks) drop the

@@ -9,23 +9,23 @@ import Hummingbird
 /// outbox with a Bearer token, and reads its inbox. The same use cases as the Mastodon API run
 /// underneath, so side effects and delivery are the same.
 public struct ClientToServerController: Sendable {
-    let api: ClientAPIController
-    var d: ClientAPIController.Dependencies { api.d }
+    let api: MastodonAPI
+    var d: MastodonAPI.Dependencies { api.d }
 
-    public init(api: ClientAPIController) {
+    public init(api: MastodonAPI) {
         self.api = api
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/users/:username/outbox") { request, context in
-            let (_, account) = try await self.api.user(request, scope: "write:statuses")
+            let account = try context.user(scope: "write:statuses")
             try self.requireOwner(account, context)
             return try await self.post(request, account: account)
         }
         router.get("/users/:username/inbox") { request, context in
-            let (_, account) = try await self.api.user(request, scope: "read:statuses")
+            let account = try context.user(scope: "read:statuses")
             try self.requireOwner(account, context)
-            let page = try ClientAPIController.page(request)
+            let page = try MastodonAPI.page(request)
             let statuses = try await self.d.timelines.homeTimeline(accountID: account.id, page: page).filter { $0.accountID != account.id }
             var items: [JSONValue] = []
             for status in statuses {

@@ -19,8 +19,8 @@ public struct OAuthController: Sendable {
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v1/apps") { request, _ in try await self.createApp(request) }
-        router.get("/api/v1/apps/verify_credentials") { request, _ in
-            let token = try await self.oauth.authenticate(authorization: request.headers[.authorization], scope: nil)
+        router.get("/api/v1/apps/verify_credentials") { _, context in
+            let token = try context.token(scope: nil)
             return DocumentResponse.json(Self.application(token.application, secret: nil), contentType: "application/json; charset=utf-8")
         }
         router.get("/oauth/authorize") { request, _ in try await self.authorizePage(request) }

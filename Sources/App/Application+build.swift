@@ -65,6 +65,10 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     if let runtime = dependencies.runtime, runtime.pages != nil {
         router.add(middleware: ChangeFenceMiddleware(fence: runtime.changes))
     }
+    if let runtime = dependencies.runtime {
+        // Reads the bearer token once; each route asks the context for the account and scope it needs.
+        router.add(middleware: AuthenticationMiddleware(oauth: runtime.oauth, accounts: runtime.store))
+    }
     var caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
     if let pages = dependencies.runtime?.pages { caches["pages"] = { pages.statistics } }
     if let tokens = dependencies.runtime?.tokens { caches["tokens"] = { tokens.statistics } }
@@ -89,23 +93,27 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
             renderers: FederationRuntime.outboundRenderers
         ).addRoutes(to: router)
         OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
-        MastodonController(
-            oauth: runtime.oauth, accounts: runtime.store, graph: runtime.store, statistics: runtime.statistics,
+        InstanceController(
+            statistics: runtime.statistics, timelines: runtime.store,
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: runtime.composer.maxPostLength)
         ).addRoutes(to: router)
-        var clientDependencies = ClientAPIController.Dependencies(
-            oauth: runtime.oauth, social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
+        var dependencies = MastodonAPI.Dependencies(
+            social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
             timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.posts,
             localAccounts: runtime.accounts, node: config.nodeIdentity, composer: runtime.composer)
-        clientDependencies.loginWall = config.loginWall
-        clientDependencies.pages = runtime.pages
-        let clientAPI = ClientAPIController(clientDependencies)
-        clientAPI.addRoutes(to: router)
-        ClientToServerController(api: clientAPI).addRoutes(to: router)
-        AdminController(api: clientAPI, admin: runtime.admin).addRoutes(to: router)
-        ModerationController(api: clientAPI, moderation: runtime.moderation, reports: runtime.store, accounts: runtime.store).addRoutes(to: router)
-        GroupsController(api: clientAPI, groups: runtime.groups, repository: runtime.store).addRoutes(to: router)
+        dependencies.loginWall = config.loginWall
+        dependencies.pages = runtime.pages
+        let api = MastodonAPI(dependencies)
+        StatusesController(api: api).addRoutes(to: router)
+        TimelinesController(api: api).addRoutes(to: router)
+        AccountsController(api: api).addRoutes(to: router)
+        NotificationsController(api: api).addRoutes(to: router)
+        SearchController(api: api).addRoutes(to: router)
+        ClientToServerController(api: api).addRoutes(to: router)
+        AdminController(admin: runtime.admin, baseURL: config.publicURL).addRoutes(to: router)
+        ModerationController(api: api, moderation: runtime.moderation, reports: runtime.store, accounts: runtime.store).addRoutes(to: router)
+        GroupsController(api: api, groups: runtime.groups, repository: runtime.store).addRoutes(to: router)
     }
     return router
 }

@@ -261,6 +261,13 @@ import Testing
                 #expect(v2.json?["configuration"]?["urls"]?["streaming"]?.stringValue?.hasPrefix("ws://") == true)
             }
             #expect(try await RawHTTP.send(.GET, node.baseURL + "/api/v1/custom_emojis").json == [])
+            // A token is read once per request, and a bad one fails only the routes that need an account.
+            let badToken = ["Authorization": "Bearer no-such-token"]
+            #expect(try await RawHTTP.send(.GET, node.baseURL + "/api/v1/instance", headers: badToken).status == 200)
+            let refused = try await RawHTTP.send(.GET, node.baseURL + "/api/v1/timelines/home", headers: badToken)
+            #expect(refused.status == 401)
+            #expect(refused.json?["error"]?.stringValue == "The access token is invalid")
+            #expect(try await RawHTTP.send(.GET, node.baseURL + "/api/v1/timelines/home", headers: ["Authorization": "Basic a2l0aDp4"]).status == 401)
             let metadata = try #require(try await RawHTTP.send(.GET, node.baseURL + "/.well-known/oauth-authorization-server").json)
             #expect(metadata["token_endpoint"]?.stringValue == node.baseURL + "/oauth/token")
             #expect(metadata["code_challenge_methods_supported"] == ["S256"])

@@ -4,8 +4,8 @@ import Domain
 import Foundation
 import Hummingbird
 
-/// The Mastodon client API: instance information and the signed-in account so far.
-public struct MastodonController: Sendable {
+/// `/api/v1/instance`, `/api/v2/instance` and what else describes the node to apps: its peers and custom emoji.
+public struct InstanceController: Sendable {
     public struct Settings: Sendable {
         public var node: NodeIdentity
         public var softwareVersion: String
@@ -23,20 +23,13 @@ public struct MastodonController: Sendable {
         var version: String { "4.3.0 (compatible; Kith \(softwareVersion))" }
     }
 
-    let oauth: OAuthService
-    let accounts: any RemoteAccountRepository
-    let graph: any SocialGraphRepository
     let statistics: any NodeStatistics
+    let timelines: any TimelineRepository
     let settings: Settings
 
-    public init(
-        oauth: OAuthService, accounts: any RemoteAccountRepository, graph: any SocialGraphRepository,
-        statistics: any NodeStatistics, settings: Settings
-    ) {
-        self.oauth = oauth
-        self.accounts = accounts
-        self.graph = graph
+    public init(statistics: any NodeStatistics, timelines: any TimelineRepository, settings: Settings) {
         self.statistics = statistics
+        self.timelines = timelines
         self.settings = settings
     }
 
@@ -47,18 +40,9 @@ public struct MastodonController: Sendable {
         router.get("/api/v1/instance") { _, _ in DocumentResponse.json(try await self.instanceV1(), contentType: Self.json) }
         router.get("/api/v2/instance") { _, _ in DocumentResponse.json(try await self.instanceV2(), contentType: Self.json) }
         router.get("/api/v1/custom_emojis") { _, _ in DocumentResponse.json([], contentType: Self.json) }
-        router.get("/api/v1/accounts/verify_credentials") { request, _ in
-            let token = try await self.oauth.authenticate(authorization: request.headers[.authorization], scope: nil)
-            guard token.scopes.allows("read:accounts") || token.scopes.allows("profile") else {
-                throw KithError(.forbidden, "This action is outside the authorized scopes")
-            }
-            let account = try await ClientAPIController.activeUser(of: token, accounts: self.accounts)
-            return DocumentResponse.json(try await self.entity(account, withSource: true), contentType: Self.json)
+        router.get("/api/v1/instance/peers") { _, _ in
+            DocumentResponse.json(.array(try await self.timelines.peers().map { .string($0) }), contentType: Self.json)
         }
-    }
-
-    func entity(_ account: Account, withSource: Bool = false) async throws -> JSONValue {
-        try await MastodonEntities.account(account, graph: graph, node: settings.node.domain, withSource: withSource)
     }
 
     var configuration: [String: JSONValue] {
