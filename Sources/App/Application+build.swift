@@ -67,7 +67,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
     }
     if let runtime = dependencies.runtime {
         // Reads the bearer token once; each route asks the context for the account and scope it needs.
-        router.add(middleware: AuthenticationMiddleware(oauth: runtime.oauth, accounts: runtime.store))
+        router.add(middleware: AuthenticationMiddleware(oauth: runtime.oauth, accounts: runtime.store.accounts))
     }
     var caches: [String: @Sendable () -> (hits: Int, misses: Int, entries: Int, cost: Int)] = [:]
     if let pages = dependencies.runtime?.pages { caches["pages"] = { pages.statistics } }
@@ -83,7 +83,7 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
                 node: config.nodeIdentity, softwareVersion: KithVersion.current,
                 openRegistrations: config.registrationMode == .open, federationMode: config.federationMode.rawValue),
             authorizer: dependencies.runtime.map { FetchAuthorizer(receiver: $0.receiver, node: $0.node, required: config.federationAuthorizedFetch) },
-            groups: dependencies.runtime?.store, assertionKeys: dependencies.runtime?.assertionKeys
+            groups: dependencies.runtime?.store.groups, assertionKeys: dependencies.runtime?.assertionKeys
         ).addRoutes(to: router)
     }
     if let runtime = dependencies.runtime {
@@ -94,13 +94,13 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         ).addRoutes(to: router)
         OAuthController(oauth: runtime.oauth, baseURL: config.publicURL, nodeName: config.domain).addRoutes(to: router)
         InstanceController(
-            statistics: runtime.statistics, timelines: runtime.store,
+            statistics: runtime.statistics, timelines: runtime.store.timelines,
             settings: .init(
                 node: config.nodeIdentity, softwareVersion: KithVersion.current, registrationMode: config.registrationMode, maxPostLength: runtime.composer.maxPostLength)
         ).addRoutes(to: router)
         var dependencies = MastodonAPI.Dependencies(
-            social: runtime.social, accounts: runtime.store, graph: runtime.store, statuses: runtime.store,
-            timelines: runtime.store, notifications: runtime.store, directory: runtime.resolver, posts: runtime.posts,
+            social: runtime.social, accounts: runtime.store.accounts, graph: runtime.store.graph, statuses: runtime.store.statuses,
+            timelines: runtime.store.timelines, notifications: runtime.store.notifications, directory: runtime.resolver, posts: runtime.posts,
             localAccounts: runtime.accounts, node: config.nodeIdentity, composer: runtime.composer)
         dependencies.loginWall = config.loginWall
         dependencies.pages = runtime.pages
@@ -112,8 +112,8 @@ func buildRouter(config: KithConfig, dependencies: AppDependencies) -> Router<Ap
         SearchController(api: api).addRoutes(to: router)
         ClientToServerController(api: api).addRoutes(to: router)
         AdminController(admin: runtime.admin, baseURL: config.publicURL).addRoutes(to: router)
-        ModerationController(api: api, moderation: runtime.moderation, reports: runtime.store, accounts: runtime.store).addRoutes(to: router)
-        GroupsController(api: api, groups: runtime.groups, repository: runtime.store).addRoutes(to: router)
+        ModerationController(api: api, moderation: runtime.moderation, reports: runtime.store.reports, accounts: runtime.store.moderation).addRoutes(to: router)
+        GroupsController(api: api, groups: runtime.groups, repository: runtime.store.groups).addRoutes(to: router)
     }
     return router
 }

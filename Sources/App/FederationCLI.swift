@@ -16,7 +16,7 @@ public enum FederationCLI {
     ) async throws -> T {
         try await KithNode.withRunningDatabase(config: config, logger: logger) { database, _ in
             let store = PostgresFederationStore(client: database.client, logger: logger, baseURL: config.publicURL)
-            return try await body(AdminService(policy: store, queue: store, audit: store, changed: {}), commandLineActor)
+            return try await body(AdminService(policy: store.domainPolicy, queue: store.queue, audit: store.audit, changed: {}), commandLineActor)
         }
     }
 

@@ -52,26 +52,26 @@ public final class FederationRuntime: Sendable {
         let nodeRepository = PostgresNodeRepository(client: database.client, logger: logger)
         let keys = NodeKeys(repository: nodeRepository)
         let http = FederationHTTPClient(settings: settings, userAgent: "Kith/\(KithVersion.current) (+\(node.baseURL))", logger: logger)
-        let policy = DomainPolicyService(mode: config.federationMode, repository: store)
-        let resolver = ActorResolver(accounts: store, http: http, policy: policy, keys: keys, node: node, settings: settings, logger: logger)
-        let assertionKeys = AssertionKeys(repository: store)
+        let policy = DomainPolicyService(mode: config.federationMode, repository: store.domainPolicy)
+        let resolver = ActorResolver(accounts: store.accounts, http: http, policy: policy, keys: keys, node: node, settings: settings, logger: logger)
+        let assertionKeys = AssertionKeys(repository: store.assertionKeys)
         self.assertionKeys = assertionKeys
         let renderer = ActivityRenderer(
             renderers: Self.outboundRenderers,
-            context: OutboundContext(accounts: store, statuses: store, queue: store, node: node, keys: assertionKeys),
-            graph: store, policy: policy, keys: assertionKeys)
+            context: OutboundContext(accounts: store.accounts, statuses: store.statuses, queue: store.queue, node: node, keys: assertionKeys),
+            graph: store.graph, policy: policy, keys: assertionKeys)
         let delivery = DeliveryWorker(
-            queue: store, accounts: store, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
+            queue: store.queue, accounts: store.accounts, renderer: renderer, http: http, policy: policy, settings: settings, logger: logger,
             applicationKey: { try await resolver.applicationSigningKey() })
         let groups = GroupService(
-            groups: store, accounts: store, graph: store, statuses: store, directory: resolver, keys: RSAActorKeyGenerator(),
+            groups: store.groups, accounts: store.accounts, graph: store.graph, statuses: store.statuses, directory: resolver, keys: RSAActorKeyGenerator(),
             notifier: delivery.signal, baseURL: node.baseURL)
         let posts = RemotePosts(
-            accounts: store, statuses: store, resolver: resolver, policy: policy, maxThreadDepth: settings.maxThreadDepth, listener: groups)
+            accounts: store.accounts, statuses: store.statuses, resolver: resolver, policy: policy, maxThreadDepth: settings.maxThreadDepth, listener: groups)
         let processor = InboxProcessor(
             handlers: Self.inboundHandlers,
             context: InboundContext(
-                queue: store, accounts: store, graph: store, statuses: store, reports: store, resolver: resolver, policy: policy, posts: posts,
+                queue: store.queue, accounts: store.accounts, graph: store.graph, statuses: store.statuses, reports: store.reports, resolver: resolver, policy: policy, posts: posts,
                 admission: groups, deliverySignal: delivery.signal, logger: logger),
             settings: settings, logger: logger)
         self.posts = posts
@@ -81,20 +81,20 @@ public final class FederationRuntime: Sendable {
         self.keys = keys
         self.http = http
         self.policy = policy
-        self.admin = AdminService(policy: store, queue: store, audit: store, changed: { await policy.invalidate() })
+        self.admin = AdminService(policy: store.domainPolicy, queue: store.queue, audit: store.audit, changed: { await policy.invalidate() })
         self.resolver = resolver
         self.receiver = InboxReceiver(
-            resolver: resolver, queue: store, accounts: store, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger,
+            resolver: resolver, queue: store.queue, accounts: store.accounts, policy: policy, settings: settings, processorSignal: processor.signal, logger: logger,
             assertionKeys: assertionKeys)
         self.processor = processor
         self.delivery = delivery
         self.moderation = ModerationService(
-            reports: store, moderation: store, accounts: store, statuses: store, notifier: delivery.signal, baseURL: node.baseURL)
+            reports: store.reports, moderation: store.moderation, accounts: store.accounts, statuses: store.statuses, notifier: delivery.signal, baseURL: node.baseURL)
         let social = SocialService(
-            accounts: store, graph: store, statuses: store, queue: store, directory: resolver, notifier: delivery.signal, listener: groups,
+            accounts: store.accounts, graph: store.graph, statuses: store.statuses, queue: store.queue, directory: resolver, notifier: delivery.signal, listener: groups,
             admission: groups)
         self.social = social
-        self.composer = PostComposer(social: social, statuses: store, directory: resolver, node: node)
+        self.composer = PostComposer(social: social, statuses: store.statuses, directory: resolver, node: node)
         self.settings = settings
         self.node = node
         let tokens: StampedCache<String, AccessToken>?
@@ -136,7 +136,7 @@ public final class FederationRuntime: Sendable {
     public var services: [any Service] { [processor, delivery, HTTPClientService(client: http), changes] }
 
     public var activityPubStorage: ActivityPubController<AppRequestContext>.Storage {
-        .init(accounts: accounts, remote: store, graph: store, statuses: store, queue: store, groups: store)
+        .init(accounts: accounts, remote: store.accounts, graph: store.graph, statuses: store.statuses, queue: store.queue, groups: store.groups)
     }
 }
 

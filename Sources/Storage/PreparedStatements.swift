@@ -9,8 +9,8 @@ enum Prepared {
     /// `min_id` pages, which read upwards, use the general query).
     struct HomeTimeline: PostgresPreparedStatement {
         static let sql = """
-            SELECT \(PostgresFederationStore.statusColumns) FROM statuses s
-            WHERE (\(PostgresFederationStore.homeFilter)) AND \(PostgresFederationStore.notSuspended)
+            SELECT \(PostgresStatusRepository.statusColumns) FROM statuses s
+            WHERE (\(PostgresTimelineRepository.homeFilter)) AND \(PostgresTimelineRepository.notSuspended)
             AND s.id < $2 AND s.id > $3 ORDER BY s.id DESC LIMIT $4
             """
         typealias Row = Status
@@ -26,13 +26,13 @@ enum Prepared {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
+        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresStatusRepository.decodeStatus(row) }
     }
 
     struct AccountTimeline: PostgresPreparedStatement {
         static let sql = """
-            SELECT \(PostgresFederationStore.statusColumns) FROM statuses s
-            WHERE (\(PostgresFederationStore.accountFilter)) AND (NOT $3 OR s.in_reply_to_uri IS NULL) AND \(PostgresFederationStore.notSuspended)
+            SELECT \(PostgresStatusRepository.statusColumns) FROM statuses s
+            WHERE (\(PostgresTimelineRepository.accountFilter)) AND (NOT $3 OR s.in_reply_to_uri IS NULL) AND \(PostgresTimelineRepository.notSuspended)
             AND s.id < $4 AND s.id > $5 ORDER BY s.id DESC LIMIT $6
             """
         typealias Row = Status
@@ -52,17 +52,17 @@ enum Prepared {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
+        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresStatusRepository.decodeStatus(row) }
     }
 
     struct StatusesByID: PostgresPreparedStatement {
-        static let sql = "SELECT \(PostgresFederationStore.statusColumns) FROM statuses s WHERE s.id = ANY($1)"
+        static let sql = "SELECT \(PostgresStatusRepository.statusColumns) FROM statuses s WHERE s.id = ANY($1)"
         typealias Row = Status
         var ids: [Int64]
 
         func makeBindings() throws -> PostgresBindings { Prepared.bindings(ids) }
 
-        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
+        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresStatusRepository.decodeStatus(row) }
     }
 
     struct AccountsByID: PostgresPreparedStatement {
@@ -175,11 +175,11 @@ extension Prepared {
     }
 
     struct StatusByURI: PostgresPreparedStatement {
-        static let sql = "SELECT \(PostgresFederationStore.statusColumns) FROM statuses s WHERE s.uri = $1"
+        static let sql = "SELECT \(PostgresStatusRepository.statusColumns) FROM statuses s WHERE s.uri = $1"
         typealias Row = Status
         var uri: String
         func makeBindings() throws -> PostgresBindings { Prepared.bindings(uri) }
-        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresFederationStore.decodeStatus(row) }
+        func decodeRow(_ row: PostgresRow) throws -> Status { try PostgresStatusRepository.decodeStatus(row) }
     }
 
     struct Tombstoned: PostgresPreparedStatement {
@@ -271,10 +271,10 @@ extension Prepared {
             bindings.append(status.publishedAt)
             bindings.append(status.editedAt)
             bindings.append(status.localOnly)
-            let mentions = PostgresFederationStore.storedMentions(status)
+            let mentions = PostgresStatusRepository.storedMentions(status)
             bindings.append(mentions.map(\.uri))
             bindings.append(mentions.map(\.name))
-            bindings.append(PostgresFederationStore.storedTags(status))
+            bindings.append(PostgresStatusRepository.storedTags(status))
             return bindings
         }
 

@@ -70,12 +70,12 @@ import Testing
             // bob follows alice; both post.
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
             _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
-            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            try await eventually("bob follows alice") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
             _ = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/follow")
-            try await eventually("alice follows bob") { try await sub.store.followCounts(of: bob.id).followers == 1 }
+            try await eventually("alice follows bob") { try await sub.store.graph.followCounts(of: bob.id).followers == 1 }
             let bobsPost = try #require(try await b.post("/api/v1/statuses", #"{"status":"From the subsidiary"}"#).json?["uri"]?.stringValue)
-            try await eventually("bob's post on hq") { try await hq.store.status(uri: bobsPost) != nil }
+            try await eventually("bob's post on hq") { try await hq.store.statuses.status(uri: bobsPost) != nil }
             #expect(try await a.get("/api/v1/timelines/public").json?.listValue.contains { $0["uri"]?.stringValue == bobsPost } == true)
 
             // Silence: bob's posts leave hq's public timeline; alice, who follows him, still sees them.
@@ -96,9 +96,9 @@ import Testing
             let suspended = try await put(admin, "/api/v1/admin/domain_blocks/\(blockID)", #"{"severity":"suspend"}"#)
             #expect(suspended.json?["severity"] == "suspend")
             #expect(suspended.json?["private_comment"] == "too loud")  // kept from before
-            #expect(try await hq.store.account(uri: bob.uri) == nil)
-            #expect(try await hq.store.status(uri: bobsPost) == nil)
-            #expect(try await hq.store.followCounts(of: alice.id) == (followers: 0, following: 0))
+            #expect(try await hq.store.accounts.account(uri: bob.uri) == nil)
+            #expect(try await hq.store.statuses.status(uri: bobsPost) == nil)
+            #expect(try await hq.store.graph.followCounts(of: alice.id) == (followers: 0, following: 0))
             _ = try await a.post("/api/v1/statuses", #"{"status":"after the suspension"}"#)
             let deliveredBefore = try await hq.count("SELECT count(*) FROM deliveries")
             #expect(try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'pending'") == 0)

@@ -73,7 +73,7 @@ import Testing
             #expect(try await put(c, postID, #"{"status":"not mine"}"#).status == 404)
             #expect(try await put(a, postID, #"{"status":" "}"#).status == 422)
             try await eventually("the edit on sub") {
-                try await sub.store.status(uri: postURI)?.content.contains("leaves at 6") == true
+                try await sub.store.statuses.status(uri: postURI)?.content.contains("leaves at 6") == true
             }
             let update = try #require(try await c.get("/api/v1/notifications?types[]=update").json?.listValue.first)
             #expect(update["status"]?["content"]?.stringValue?.contains("Release train leaves at 6") == true)
@@ -162,10 +162,10 @@ import Testing
             #expect(featured["totalItems"]?.numberValue == 5)
             #expect(featured["orderedItems"]?.listValue.first?["type"] == "Note")
             _ = try await b.post("/api/v1/accounts/\(try await sub.runtime.resolver.resolve(hq.acct("alice")).id)/follow")
-            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("bob follows alice") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             _ = try await a.post("/api/v1/statuses/\(posts[1])/unpin")
             _ = try await a.post("/api/v1/statuses/\(posts[5])/pin")
-            let aliceOnSub = try #require(try await sub.store.account(uri: alice.uri))
+            let aliceOnSub = try #require(try await sub.store.accounts.account(uri: alice.uri))
             try await eventually("the pin on sub") {
                 try await b.get("/api/v1/accounts/\(aliceOnSub.id)/statuses?pinned=true").json?.listValue.first?["content"]?.stringValue?
                     .contains("post 5") == true
@@ -218,7 +218,7 @@ import Testing
             let c = API(node: hq, token: try await token(hq, carol))
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("carol"))
-            try await eventually("bob follows both") { try await sub.store.followCounts(of: bob.id).following == 2 }
+            try await eventually("bob follows both") { try await sub.store.graph.followCounts(of: bob.id).following == 2 }
             _ = try await c.post("/api/v1/accounts/\(alice.id)/follow")
 
             let kept = try await a.post("/api/v1/statuses", #"{"status":"Team lunch moved to 1pm","local_only":true}"#)
@@ -233,9 +233,9 @@ import Testing
             #expect(boost.json?["local_only"] == true)
             // A public post after them reaches sub; the local-only ones never do.
             let shared = try #require(try await a.post("/api/v1/statuses", #"{"status":"All hands at 3"}"#).json?["uri"]?.stringValue)
-            try await eventually("the public post on sub") { try await sub.store.status(uri: shared) != nil }
+            try await eventually("the public post on sub") { try await sub.store.statuses.status(uri: shared) != nil }
             try await eventually("hq's deliveries done") { try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'pending'") == 0 }
-            #expect(try await sub.store.status(uri: keptURI) == nil)
+            #expect(try await sub.store.statuses.status(uri: keptURI) == nil)
             #expect(try await sub.count("SELECT count(*) FROM statuses WHERE local = false") == 1)
             #expect(
                 try await hq.count(

@@ -305,17 +305,17 @@ import Testing
             // bob follows alice, then alice blocks him: the follow ends on both nodes.
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
             _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
-            try await eventually("following") { try await sub.store.followCounts(of: bob.id).following == 1 }
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            try await eventually("following") { try await sub.store.graph.followCounts(of: bob.id).following == 1 }
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
             #expect(try await RawHTTP.send(.GET, hq.baseURL + "/api/v1/instance/peers").json == [.string(sub.domain)])
             let blocked = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/block")
             #expect(blocked.json?["blocking"] == true)
-            #expect(try await hq.store.followCounts(of: alice.id).followers == 0)
-            try await eventually("the block on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) }
-            #expect(try await sub.store.findFollow(accountID: bob.id, targetAccountID: aliceOnSub.id) == nil)
+            #expect(try await hq.store.graph.followCounts(of: alice.id).followers == 0)
+            try await eventually("the block on sub") { try await sub.store.graph.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) }
+            #expect(try await sub.store.graph.findFollow(accountID: bob.id, targetAccountID: aliceOnSub.id) == nil)
             #expect(try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow").status == 403)
             #expect(try await a.post("/api/v1/accounts/\(bobOnHQ.id)/unblock").json?["blocking"] == false)
-            try await eventually("unblocked on sub") { try await sub.store.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) == false }
+            try await eventually("unblocked on sub") { try await sub.store.graph.isBlocking(accountID: aliceOnSub.id, targetAccountID: bob.id) == false }
         }
     }
 
@@ -328,7 +328,7 @@ import Testing
             let b = API(node: sub, token: try await token(sub, bob))
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
             _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             // The actor advertises where C2S clients get tokens (FEP-d8c2).
             let actor = try #require(try await RawHTTP.send(.GET, alice.uri, headers: ["Accept": "application/activity+json"]).json)
             #expect(actor["endpoints"]?["oauthTokenEndpoint"]?.stringValue == hq.baseURL + "/oauth/token")
@@ -344,27 +344,27 @@ import Testing
             let location = try #require(bare.headers["location"])
             #expect(location.hasPrefix(alice.uri + "/statuses/") && location.hasSuffix("/activity"))
             let noteURI = String(location.dropLast("/activity".count))
-            let stored = try #require(try await hq.store.status(uri: noteURI))
+            let stored = try #require(try await hq.store.statuses.status(uri: noteURI))
             #expect(stored.content.contains("Hi from C2S"))
             #expect(!stored.content.contains("<b>"))
             #expect(stored.tags == ["kith"])
-            try await eventually("delivered to sub") { try await sub.store.status(uri: noteURI) != nil }
+            try await eventually("delivered to sub") { try await sub.store.statuses.status(uri: noteURI) != nil }
 
             // A Create with followers-only addressing; a Like and its Undo; a Delete.
             let create = try await outbox(
                 #"{"type":"Create","to":["\#(alice.uri)/followers"],"object":{"type":"Note","content":"only followers"}}"#)
             #expect(create.status == 201)
             let privateURI = String(try #require(create.headers["location"]).dropLast("/activity".count))
-            #expect(try await hq.store.status(uri: privateURI)?.visibility == .private)
+            #expect(try await hq.store.statuses.status(uri: privateURI)?.visibility == .private)
             let m = API(node: hq, token: try await token(hq, amy))
             let amyPost = try #require(try await m.post("/api/v1/statuses", #"{"status":"amy here"}"#).json?["uri"]?.stringValue)
             #expect(try await outbox(#"{"type":"Like","object":"\#(amyPost)"}"#).status == 201)
-            let amyStatus = try #require(try await hq.store.status(uri: amyPost))
-            #expect(try await hq.store.counts(statusID: amyStatus.id).favourites == 1)
+            let amyStatus = try #require(try await hq.store.statuses.status(uri: amyPost))
+            #expect(try await hq.store.statuses.counts(statusID: amyStatus.id).favourites == 1)
             #expect(try await outbox(#"{"type":"Undo","object":{"type":"Like","object":"\#(amyPost)"}}"#).status == 201)
-            #expect(try await hq.store.counts(statusID: amyStatus.id).favourites == 0)
+            #expect(try await hq.store.statuses.counts(statusID: amyStatus.id).favourites == 0)
             #expect(try await outbox(#"{"type":"Delete","object":"\#(privateURI)"}"#).status == 201)
-            #expect(try await hq.store.status(uri: privateURI) == nil)
+            #expect(try await hq.store.statuses.status(uri: privateURI) == nil)
 
             // Refusals: another account's outbox, no token, unsupported types, bad JSON.
             #expect(try await outbox(#"{"type":"Note","content":"x"}"#, as: m).status == 403)
@@ -374,13 +374,13 @@ import Testing
             #expect(try await outbox(#"{"type":"Like","object":"https://nowhere.example/x"}"#).status == 404)
 
             // The owner reads its inbox: once alice follows bob, his post appears there.
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
             _ = try await a.post("/api/v1/accounts/\(bobOnHQ.id)/follow")
             try await eventually("alice follows bob") {
-                try await hq.store.findFollow(accountID: alice.id, targetAccountID: bobOnHQ.id)?.state == .accepted
+                try await hq.store.graph.findFollow(accountID: alice.id, targetAccountID: bobOnHQ.id)?.state == .accepted
             }
             let bobPost = try #require(try await b.post("/api/v1/statuses", #"{"status":"hello @alice@\#(hq.domain)"}"#).json?["uri"]?.stringValue)
-            try await eventually("bob's post on hq") { try await hq.store.status(uri: bobPost) != nil }
+            try await eventually("bob's post on hq") { try await hq.store.statuses.status(uri: bobPost) != nil }
             let inbox = try await RawHTTP.send(.GET, alice.uri + "/inbox", headers: ["Authorization": "Bearer \(a.token)"])
             #expect(inbox.status == 200)
             let items = inbox.json?["orderedItems"]?.listValue ?? []
@@ -405,7 +405,7 @@ import Testing
             // bob (on the other node) follows alice: whatever she posts is delivered to him.
             let aliceOnSub = try await sub.runtime.resolver.resolve(hq.acct("alice"))
             _ = try await b.post("/api/v1/accounts/\(aliceOnSub.id)/follow")
-            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("bob follows alice") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
 
             // amy's posts alice may not see: followers-only (alice does not follow amy), a direct
             // message to carol, and a post to amy's secret group (alice is not a member).
@@ -458,7 +458,7 @@ import Testing
             #expect(reply.status == 201, "\(reply.body)")
             #expect(try await outbox(#"{"type":"Like","object":"\#(publicURI)"}"#).status == 201)
             let replyURI = String(try #require(reply.headers["location"]).dropLast("/activity".count))
-            try await eventually("the allowed reply delivered to bob's node") { try await sub.store.status(uri: replyURI) != nil }
+            try await eventually("the allowed reply delivered to bob's node") { try await sub.store.statuses.status(uri: replyURI) != nil }
             #expect(
                 try await sub.count("SELECT count(*) FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE a.uri = \(alice.uri)") == 1,
                 "of alice's, only the allowed reply reached bob's node")

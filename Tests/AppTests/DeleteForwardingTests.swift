@@ -19,8 +19,8 @@ import Testing
             let carol = try await c.createAccount("carol")
             _ = try await b.social.follow(accountID: bob.id, a.acct("alice"))
             _ = try await c.social.follow(accountID: carol.id, b.acct("bob"))
-            try await eventually("bob follows alice") { try await a.store.followCounts(of: alice.id).followers == 1 }
-            try await eventually("carol follows bob") { try await b.store.followCounts(of: bob.id).followers == 1 }
+            try await eventually("bob follows alice") { try await a.store.graph.followCounts(of: alice.id).followers == 1 }
+            try await eventually("carol follows bob") { try await b.store.graph.followCounts(of: bob.id).followers == 1 }
 
             // alice's actor publishes her Ed25519 key (FEP-521a).
             let actor = try await RawHTTP.get(alice.uri, as: try await c.signingKey(carol))
@@ -29,15 +29,15 @@ import Testing
             #expect(method["publicKeyMultibase"]?.stringValue?.hasPrefix("z6Mk") == true)
 
             let post = try await a.social.post(accountID: alice.id, .init(content: "<p>soon gone</p>"))
-            try await eventually("the post on B") { try await b.store.status(uri: post.uri) != nil }
-            let onB = try #require(try await b.store.status(uri: post.uri))
+            try await eventually("the post on B") { try await b.store.statuses.status(uri: post.uri) != nil }
+            let onB = try #require(try await b.store.statuses.status(uri: post.uri))
             _ = try await b.social.boost(accountID: bob.id, statusID: onB.id)
-            try await eventually("the boosted post on C", timeout: .seconds(30)) { try await c.store.status(uri: post.uri) != nil }
+            try await eventually("the boosted post on C", timeout: .seconds(30)) { try await c.store.statuses.status(uri: post.uri) != nil }
             #expect(try await c.count("SELECT count(*) FROM statuses s JOIN statuses o ON o.id = s.reblog_of_id WHERE o.uri = \(post.uri)") == 1)
 
             try await a.social.delete(accountID: alice.id, statusID: post.id)
-            try await eventually("gone on B") { try await b.store.status(uri: post.uri) == nil }
-            try await eventually("gone on C, through B's forward", timeout: .seconds(30)) { try await c.store.status(uri: post.uri) == nil }
+            try await eventually("gone on B") { try await b.store.statuses.status(uri: post.uri) == nil }
+            try await eventually("gone on C, through B's forward", timeout: .seconds(30)) { try await c.store.statuses.status(uri: post.uri) == nil }
             // A sent the Delete to bob's node (he boosted it), signed by alice's key.
             let payload = try #require(
                 try await a.strings("SELECT payload FROM activities WHERE type = 'Delete' AND object_uri = \(post.uri)").first)
@@ -59,9 +59,9 @@ import Testing
             let bob = try await b.createAccount("bob")
             let carol = try await c.createAccount("carol")
             _ = try await c.social.follow(accountID: carol.id, a.acct("alice"))
-            try await eventually("carol follows alice") { try await a.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("carol follows alice") { try await a.store.graph.followCounts(of: alice.id).followers == 1 }
             let post = try await a.social.post(accountID: alice.id, .init(content: "<p>stays</p>"))
-            try await eventually("the post on C") { try await c.store.status(uri: post.uri) != nil }
+            try await eventually("the post on C") { try await c.store.statuses.status(uri: post.uri) != nil }
             let bobKey = try await b.signingKey(bob)
             let inbox = c.baseURL + "/inbox"
             func send(_ document: JSONValue) async throws -> Int {
@@ -83,11 +83,11 @@ import Testing
                  "actor": .string(alice.uri), "object": ["id": .string(post.uri), "type": "Note", "content": "<p>changed</p>"]],
                 key: aliceKey.key, verificationMethod: aliceKey.published.id)
             #expect(try await send(update) == 401, "only a Delete is taken from a forwarder")
-            #expect(try await c.store.status(uri: post.uri) != nil)
+            #expect(try await c.store.statuses.status(uri: post.uri) != nil)
             // Her real proof on the Delete: accepted from bob's node, and the post goes.
             let signed = try IntegrityProof.sign(delete, key: aliceKey.key, verificationMethod: aliceKey.published.id)
             #expect(try await send(signed) == 202)
-            try await eventually("gone on C") { try await c.store.status(uri: post.uri) == nil }
+            try await eventually("gone on C") { try await c.store.statuses.status(uri: post.uri) == nil }
         }
     }
 }

@@ -117,7 +117,7 @@ import Testing
             // A group on another node cannot pass off posts of this node's people as theirs.
             let fakeGroup = try #require(
                 try await c.post("/api/v1/kith/groups", #"{"name":"fake"}"#).json?["uri"]?.stringValue)
-            let fakeAccount = try #require(try await sub.store.account(uri: fakeGroup))
+            let fakeAccount = try #require(try await sub.store.accounts.account(uri: fakeGroup))
             let forgedID = "\(alice.uri)/statuses/424242"
             let announce = #"{"@context":"https://www.w3.org/ns/activitystreams","id":"\#(fakeGroup)/statuses/1/activity","type":"Announce","actor":"\#(fakeGroup)","to":["https://www.w3.org/ns/activitystreams#Public"],"object":{"id":"\#(forgedID)","type":"Note","attributedTo":"\#(alice.uri)","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p>forged</p>"}}"#
             let shared = hq.baseURL + "/inbox"
@@ -126,7 +126,7 @@ import Testing
                 headers: try RawHTTP.signedHeaders(url: shared, body: Array(announce.utf8), key: try await sub.signingKey(fakeAccount)))
             #expect(forged.status == 202)
             try await eventually("the forged Announce processed") { try await hq.count("SELECT count(*) FROM inbox_items WHERE state = 'pending'") == 0 }
-            #expect(try await hq.store.status(uri: forgedID) == nil)
+            #expect(try await hq.store.statuses.status(uri: forgedID) == nil)
 
             // Editing and pinning are for moderators; the pin shows in the featured collection members fetch.
             let renamed = try await RawHTTP.send(
@@ -138,20 +138,20 @@ import Testing
                 try await hq.strings("SELECT uri FROM activities WHERE type = 'Update' AND account_id = \(Int64(groupID)!)").first)
             try await eventually("the Update served to sub's node") { try await RawHTTP.get(update, as: subNodeKey).status == 200 }
             #expect(try await RawHTTP.get(update, as: carolKey).status == 404)
-            let kickoffOnHQ = try #require(try await hq.store.status(uri: kickoff))
+            let kickoffOnHQ = try #require(try await hq.store.statuses.status(uri: kickoff))
             #expect(try await a.post("/api/v1/kith/groups/\(groupID)/statuses/\(kickoffOnHQ.id)/pin").status == 200)
             let featured = try JSONValue.parse(Array(try await RawHTTP.get(groupURI + "/collections/featured", as: subKey).body.utf8))
             #expect(featured["orderedItems"]?.listValue.map { $0["id"]?.stringValue } == [kickoff])
             #expect(try await RawHTTP.get(groupURI + "/collections/featured", as: carolKey).status == 404)
 
             // Moderation: alice takes bob's post out of the group, then removes bob; sub follows.
-            let helloOnHQ = try #require(try await hq.store.status(uri: hello))
+            let helloOnHQ = try #require(try await hq.store.statuses.status(uri: hello))
             #expect(try await a.delete("/api/v1/kith/groups/\(groupID)/statuses/\(helloOnHQ.id)").status == 200)
             try await eventually("the boost undone on sub") {
                 try await sub.count("SELECT count(*) FROM statuses s JOIN statuses o ON o.id = s.reblog_of_id WHERE o.uri = \(hello)") == 0
             }
             #expect(try await m.delete("/api/v1/kith/groups/\(groupID)/statuses/\(helloOnHQ.id)").status == 404)  // not visible to amy
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
             #expect(try await a.delete("/api/v1/kith/groups/\(groupID)/members/\(bobOnHQ.id)").status == 200)
             try await eventually("bob no longer a member on sub") {
                 try await b.get("/api/v1/accounts/relationships?id[]=\(groupOnSub)").json?.listValue.first?["following"] == false
@@ -180,7 +180,7 @@ import Testing
             #expect(try await m.get("/api/v1/kith/groups/\(closedID)").json?["role"] == "member")
             // A moderator who leaves (Undo(Follow) from sub) is no longer one.
             _ = try await b.post("/api/v1/accounts/\(opsOnSub)/unfollow")
-            try await eventually("bob left ops") { try await hq.store.role(groupID: Int64(closedID)!, accountID: bobOnHQ.id) == nil }
+            try await eventually("bob left ops") { try await hq.store.groups.role(groupID: Int64(closedID)!, accountID: bobOnHQ.id) == nil }
 
             // Every group moderation is in hq's audit log.
             let audit = try await hq.count("SELECT count(*) FROM audit_log WHERE action LIKE 'group.%'")
@@ -211,7 +211,7 @@ import Testing
                     #expect(try await RawHTTP.get(url).status == 401, "\(url)")
                 }
                 #expect(try await hq.count("SELECT count(*) FROM inbox_items") == storedBefore)
-                #expect(try await hq.store.account(uri: eve.uri) == nil)
+                #expect(try await hq.store.accounts.account(uri: eve.uri) == nil)
             } catch {
                 await outsider.remove()
                 throw error

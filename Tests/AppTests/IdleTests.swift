@@ -15,7 +15,7 @@ import Testing
             // alice follows bob through the API; bob posts 40 times: a small flood into hq's inbox.
             let bobOnHQ = try await hq.runtime.resolver.resolve(sub.acct("bob"))
             #expect(try await a.post("/api/v1/accounts/\(bobOnHQ.id)/follow").status == 200)
-            try await eventually("alice follows bob") { try await sub.store.followCounts(of: bob.id).followers == 1 }
+            try await eventually("alice follows bob") { try await sub.store.graph.followCounts(of: bob.id).followers == 1 }
             for n in 0..<40 {
                 _ = try await sub.social.post(accountID: bob.id, .init(content: "<p>news \(n)</p>"))
             }

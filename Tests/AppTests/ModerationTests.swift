@@ -151,14 +151,14 @@ import Testing
                 ).status == 202)
             try await eventually("both processed") { try await hq.count("SELECT count(*) FROM inbox_items WHERE state = 'pending'") == 0 }
             #expect(try await hq.count("SELECT count(*) FROM reports") == 2)
-            #expect(try await hq.store.status(uri: "\(bob.uri)/statuses/9/activity") == nil)
+            #expect(try await hq.store.statuses.status(uri: "\(bob.uri)/statuses/9/activity") == nil)
 
             // A moderator removes alice's post: gone here, and the Delete reaches sub (bob follows alice).
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("bob follows alice") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             #expect(try await m.delete("/api/v1/kith/admin/statuses/\(postID)").status == 200)
             #expect(try await c.get("/api/v1/statuses/\(postID)").status == 404)
-            try await eventually("the removal on sub") { try await sub.store.status(uri: postURI) == nil }
+            try await eventually("the removal on sub") { try await sub.store.statuses.status(uri: postURI) == nil }
             #expect(try await m.delete("/api/v1/kith/admin/statuses/\(postID)").status == 404)
 
             // The audit trail, newest first.

@@ -58,8 +58,8 @@ final class LogCapture: Sendable {
             // log with the activity's id, type and actor.
             let follow = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
             try await eventually("the follow reached hq") {
-                guard let remoteBob = try await hq.store.account(uri: sub.baseURL + "/users/bob") else { return false }
-                return try await hq.store.findFollow(accountID: remoteBob.id, targetAccountID: alice.id) != nil
+                guard let remoteBob = try await hq.store.accounts.account(uri: sub.baseURL + "/users/bob") else { return false }
+                return try await hq.store.graph.findFollow(accountID: remoteBob.id, targetAccountID: alice.id) != nil
             }
             #expect(
                 capture.contains {

@@ -97,7 +97,7 @@ import Testing
             func deliver(_ name: String) async throws {
                 let raw = try String(contentsOf: fixtures.appendingPathComponent(name + ".body"), encoding: .utf8)
                 let activity = try ASActivity(JSONValue.parse(Array(raw.utf8)))
-                _ = try await node.store.enqueueInbox(
+                _ = try await node.store.queue.enqueueInbox(
                     activityURI: activity.id ?? name, type: activity.type, actorURI: activity.actor, recipientAccountID: nil, payload: raw)
                 await node.runtime.processor.signal.notify()
                 try await eventually("\(name) processed") { try await node.count("SELECT count(*) FROM inbox_items WHERE state = 'pending'") == 0 }
@@ -106,23 +106,23 @@ import Testing
             let second = "http://127.0.0.1:8480/users/alice/statuses/01M83QND6JHZWKW3Q59F4ZW86W"
             for name in ["delivery_Create_Note", "delivery_Create_Note_2", "delivery_Update_Person"] { try await deliver(name) }
             #expect(try await node.count("SELECT count(*) FROM inbox_items WHERE state = 'failed'") == 0)
-            let note = try #require(try await node.store.status(uri: first))
+            let note = try #require(try await node.store.statuses.status(uri: first))
             #expect(note.tags == ["fixtures"])  // GoToSocial sends a single tag as an object
             #expect(note.visibility == .public)
             #expect(note.content.contains("from GoToSocial"))
-            let reply = try #require(try await node.store.status(uri: second))
+            let reply = try #require(try await node.store.statuses.status(uri: second))
             #expect(reply.inReplyToID == note.id)
             // The Update changed nothing visible but was applied without error.
-            #expect(try await node.store.account(uri: alice.uri)?.publicKeyID == alice.publicKeyID)
+            #expect(try await node.store.accounts.account(uri: alice.uri)?.publicKeyID == alice.publicKeyID)
 
             try await deliver("delivery_Delete")
-            #expect(try await node.store.status(uri: first) == nil)
-            #expect(try await node.store.isTombstoned(uri: first))
-            #expect(try await node.store.status(uri: second)?.inReplyToURI == first)
+            #expect(try await node.store.statuses.status(uri: first) == nil)
+            #expect(try await node.store.statuses.isTombstoned(uri: first))
+            #expect(try await node.store.statuses.status(uri: second)?.inReplyToURI == first)
             // Replayed, the Create does not bring the deleted post back.
             try await node.pool.client.query("DELETE FROM inbox_items", logger: TestDatabase.logger)
             try await deliver("delivery_Create_Note")
-            #expect(try await node.store.status(uri: first) == nil)
+            #expect(try await node.store.statuses.status(uri: first) == nil)
         } catch {
             await node.remove()
             throw error
@@ -149,7 +149,7 @@ import Testing
             let second = follow(2)
             let response = try await RawHTTP.post(inbox, body: second, headers: try RawHTTP.signedHeaders(url: inbox, body: second, key: newKey))
             #expect(response.status == 202, "\(response.body)")
-            #expect(try await hq.store.account(uri: bob.uri)?.publicKeyPEM == rotated.publicKeyPEM)
+            #expect(try await hq.store.accounts.account(uri: bob.uri)?.publicKeyPEM == rotated.publicKeyPEM)
             // A key that verifies with neither the cached nor the fetched key is still refused.
             let forged = try SigningKey(keyId: bob.publicKeyID, privateKeyPEM: try RSAKeyPair.generate().privateKeyPEM)
             let third = follow(3)

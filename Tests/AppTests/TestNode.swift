@@ -174,7 +174,7 @@ final class TestNode: @unchecked Sendable {
 
     /// The private key of a local account, to sign requests by hand.
     func signingKey(_ account: Account) async throws -> SigningKey {
-        let pem = try await store.privateKeyPEM(accountID: account.id)
+        let pem = try await store.accounts.privateKeyPEM(accountID: account.id)
         return try SigningKey(keyId: account.publicKeyID, privateKeyPEM: pem ?? "")
     }
 }

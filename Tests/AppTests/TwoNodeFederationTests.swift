@@ -22,13 +22,13 @@ import Testing
             let follow = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
             #expect(follow.state == .pending)
             try await eventually("bob's follow accepted on sub") {
-                try await sub.store.findFollow(accountID: bob.id, targetAccountID: follow.targetAccountID)?.state == .accepted
+                try await sub.store.graph.findFollow(accountID: bob.id, targetAccountID: follow.targetAccountID)?.state == .accepted
             }
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
             #expect(bobOnHQ.domain == sub.domain)
-            #expect(try await hq.store.findFollow(accountID: bobOnHQ.id, targetAccountID: alice.id)?.state == .accepted)
-            #expect(try await hq.store.followCounts(of: alice.id).followers == 1)
-            #expect(try await sub.store.followCounts(of: bob.id).following == 1)
+            #expect(try await hq.store.graph.findFollow(accountID: bobOnHQ.id, targetAccountID: alice.id)?.state == .accepted)
+            #expect(try await hq.store.graph.followCounts(of: alice.id).followers == 1)
+            #expect(try await sub.store.graph.followCounts(of: bob.id).following == 1)
             // The collections agree (fetched signed: authorized fetch is on).
             let bobKey = try await sub.signingKey(bob)
             let followers = try await RawHTTP.get("\(alice.uri)/followers?page=true", as: bobKey)
@@ -39,8 +39,8 @@ import Testing
 
             // alice posts: it reaches bob's node.
             let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>Hello from HQ</p>", tags: ["kith"]))
-            try await eventually("the post on sub") { try await sub.store.status(uri: post.uri) != nil }
-            let copy = try #require(try await sub.store.status(uri: post.uri))
+            try await eventually("the post on sub") { try await sub.store.statuses.status(uri: post.uri) != nil }
+            let copy = try #require(try await sub.store.statuses.status(uri: post.uri))
             #expect(copy.content == "<p>Hello from HQ</p>")
             #expect(copy.visibility == .public)
             #expect(copy.tags == ["kith"])
@@ -50,8 +50,8 @@ import Testing
 
             // bob replies: the reply threads under the post on alice's node.
             let reply = try await sub.social.post(accountID: bob.id, .init(content: "<p>Hi alice</p>", inReplyToID: copy.id))
-            try await eventually("the reply on hq") { try await hq.store.status(uri: reply.uri) != nil }
-            let replyOnHQ = try #require(try await hq.store.status(uri: reply.uri))
+            try await eventually("the reply on hq") { try await hq.store.statuses.status(uri: reply.uri) != nil }
+            let replyOnHQ = try #require(try await hq.store.statuses.status(uri: reply.uri))
             #expect(replyOnHQ.inReplyToID == post.id)
             #expect(replyOnHQ.mentions.map(\.uri) == [alice.uri])
 
@@ -61,44 +61,44 @@ import Testing
             // Boosting again is the same boost, not a second one.
             #expect(try await sub.social.boost(accountID: bob.id, statusID: copy.id).id == boost.id)
             try await eventually("like and boost counted on hq") {
-                let counts = try await hq.store.counts(statusID: post.id)
+                let counts = try await hq.store.statuses.counts(statusID: post.id)
                 return counts.favourites == 1 && counts.reblogs == 1 && counts.replies == 1
             }
             // Undone: counted no more.
             try await sub.social.unlike(accountID: bob.id, statusID: copy.id)
             try await sub.social.unboost(accountID: bob.id, statusID: copy.id)
             try await eventually("like and boost undone on hq") {
-                let counts = try await hq.store.counts(statusID: post.id)
+                let counts = try await hq.store.statuses.counts(statusID: post.id)
                 return counts.favourites == 0 && counts.reblogs == 0
             }
 
             // alice edits her post: sub sees the new text.
             try await hq.social.edit(accountID: alice.id, statusID: post.id, content: "<p>Hello from HQ (edited)</p>")
-            try await eventually("the edit on sub") { try await sub.store.status(uri: post.uri)?.content == "<p>Hello from HQ (edited)</p>" }
-            #expect(try await sub.store.status(uri: post.uri)?.editedAt != nil)
+            try await eventually("the edit on sub") { try await sub.store.statuses.status(uri: post.uri)?.content == "<p>Hello from HQ (edited)</p>" }
+            #expect(try await sub.store.statuses.status(uri: post.uri)?.editedAt != nil)
 
             // alice changes her name and profile fields: sub sees them (PropertyValue attachments).
             try await hq.social.updateProfile(
                 accountID: alice.id,
                 ProfileChange(displayName: "Alice at HQ", note: "<p>Ops</p>", fields: [ProfileField(name: "Team", value: "<p>Platform</p>", source: "Platform")]))
-            try await eventually("the profile update on sub") { try await sub.store.account(uri: alice.uri)?.displayName == "Alice at HQ" }
-            #expect(try await sub.store.account(uri: alice.uri)?.fields == [ProfileField(name: "Team", value: "<p>Platform</p>")])
+            try await eventually("the profile update on sub") { try await sub.store.accounts.account(uri: alice.uri)?.displayName == "Alice at HQ" }
+            #expect(try await sub.store.accounts.account(uri: alice.uri)?.fields == [ProfileField(name: "Team", value: "<p>Platform</p>")])
 
             // alice pins the post, then unpins it: an Add and a Remove on her featured collection.
-            let postOnSub = try #require(try await sub.store.status(uri: post.uri))
+            let postOnSub = try #require(try await sub.store.statuses.status(uri: post.uri))
             try await hq.social.pin(accountID: alice.id, statusID: post.id)
-            try await eventually("the pin on sub") { try await sub.store.pinnedStatuses(accountID: postOnSub.accountID).map(\.uri) == [post.uri] }
+            try await eventually("the pin on sub") { try await sub.store.statuses.pinnedStatuses(accountID: postOnSub.accountID).map(\.uri) == [post.uri] }
             try await hq.social.unpin(accountID: alice.id, statusID: post.id)
-            try await eventually("the unpin on sub") { try await sub.store.pinnedStatuses(accountID: postOnSub.accountID).isEmpty }
+            try await eventually("the unpin on sub") { try await sub.store.statuses.pinnedStatuses(accountID: postOnSub.accountID).isEmpty }
 
             // alice deletes her post: gone on sub, and cannot come back.
             try await hq.social.delete(accountID: alice.id, statusID: post.id)
-            try await eventually("the post deleted on sub") { try await sub.store.status(uri: post.uri) == nil }
-            #expect(try await sub.store.isTombstoned(uri: post.uri))
+            try await eventually("the post deleted on sub") { try await sub.store.statuses.status(uri: post.uri) == nil }
+            #expect(try await sub.store.statuses.isTombstoned(uri: post.uri))
 
             // bob unfollows: hq forgets the follow.
             try await sub.social.unfollow(accountID: bob.id, targetAccountID: follow.targetAccountID)
-            try await eventually("the unfollow on hq") { try await hq.store.followCounts(of: alice.id).followers == 0 }
+            try await eventually("the unfollow on hq") { try await hq.store.graph.followCounts(of: alice.id).followers == 0 }
 
             // Nothing was left undelivered.
             #expect(try await hq.count("SELECT count(*) FROM deliveries WHERE state <> 'delivered'") == 0)
@@ -112,7 +112,7 @@ import Testing
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             let bobKey = try await sub.signingKey(bob)
             let inbox = "\(hq.baseURL)/inbox"
             func send(_ json: String) async throws -> Int {
@@ -121,14 +121,14 @@ import Testing
             }
             // bob blocks alice: the follow is severed on hq.
             #expect(try await send(#"{"id":"\#(bob.uri)#blocks/1","type":"Block","actor":"\#(bob.uri)","object":"\#(alice.uri)"}"#) == 202)
-            try await eventually("the block on hq") { try await hq.store.followCounts(of: alice.id).followers == 0 }
-            let bobOnHQ = try #require(try await hq.store.account(uri: bob.uri))
-            #expect(try await hq.store.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id))
+            try await eventually("the block on hq") { try await hq.store.graph.followCounts(of: alice.id).followers == 0 }
+            let bobOnHQ = try #require(try await hq.store.accounts.account(uri: bob.uri))
+            #expect(try await hq.store.graph.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id))
             #expect(
                 try await send(
                     #"{"id":"\#(bob.uri)#blocks/1/undo","type":"Undo","actor":"\#(bob.uri)","object":{"id":"\#(bob.uri)#blocks/1","type":"Block","actor":"\#(bob.uri)","object":"\#(alice.uri)"}}"#
                 ) == 202)
-            try await eventually("the unblock on hq") { try await hq.store.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id) == false }
+            try await eventually("the unblock on hq") { try await hq.store.graph.isBlocking(accountID: bobOnHQ.id, targetAccountID: alice.id) == false }
             // An activity of a type Kith does not handle is kept and ignored.
             #expect(try await send(#"{"id":"\#(bob.uri)#emoji/1","type":"EmojiReact","actor":"\#(bob.uri)","object":"\#(alice.uri)"}"#) == 202)
             try await eventually("kept and done") {
@@ -137,18 +137,18 @@ import Testing
             // Hostile HTML from a peer is sanitised before it is stored.
             let evil = #"{"id":"\#(bob.uri)/statuses/evil/activity","type":"Create","actor":"\#(bob.uri)","object":{"id":"\#(bob.uri)/statuses/evil","type":"Note","attributedTo":"\#(bob.uri)","to":["https://www.w3.org/ns/activitystreams#Public"],"content":"<p onclick=\"x()\">hi<script>alert(1)</script><a href=\"javascript:alert(2)\">link</a></p>","summary":"<b>cw</b>"}}"#
             #expect(try await send(evil) == 202)
-            try await eventually("the hostile post stored") { try await hq.store.status(uri: "\(bob.uri)/statuses/evil") != nil }
-            let cleaned = try #require(try await hq.store.status(uri: "\(bob.uri)/statuses/evil"))
+            try await eventually("the hostile post stored") { try await hq.store.statuses.status(uri: "\(bob.uri)/statuses/evil") != nil }
+            let cleaned = try #require(try await hq.store.statuses.status(uri: "\(bob.uri)/statuses/evil"))
             #expect(cleaned.content == #"<p>hi<a rel="nofollow noopener noreferrer" target="_blank">link</a></p>"#)
             #expect(cleaned.spoilerText == "cw")
 
             // bob's account is deleted: hq removes him and his posts.
             let post = try await sub.social.post(accountID: bob.id, .init(content: "<p>bye</p>", mentions: [alice.uri]))
-            try await eventually("bob's post on hq") { try await hq.store.status(uri: post.uri) != nil }
+            try await eventually("bob's post on hq") { try await hq.store.statuses.status(uri: post.uri) != nil }
             #expect(try await send(#"{"id":"\#(bob.uri)#delete","type":"Delete","actor":"\#(bob.uri)","object":"\#(bob.uri)","to":["https://www.w3.org/ns/activitystreams#Public"]}"#) == 202)
-            try await eventually("bob gone from hq") { try await hq.store.account(uri: bob.uri) == nil }
-            #expect(try await hq.store.status(uri: post.uri) == nil)
-            #expect(try await hq.store.isTombstoned(uri: post.uri))
+            try await eventually("bob gone from hq") { try await hq.store.accounts.account(uri: bob.uri) == nil }
+            #expect(try await hq.store.statuses.status(uri: post.uri) == nil)
+            #expect(try await hq.store.statuses.isTombstoned(uri: post.uri))
         }
     }
 
@@ -157,30 +157,30 @@ import Testing
             let carol = try await hq.createAccount("carol", locked: true)
             let dave = try await sub.createAccount("dave")
             let follow = try await sub.social.follow(accountID: dave.id, hq.acct("carol"))
-            try await eventually("the request on hq") { try await hq.store.account(uri: dave.uri) != nil }
-            let daveOnHQ = try #require(try await hq.store.account(uri: dave.uri))
+            try await eventually("the request on hq") { try await hq.store.accounts.account(uri: dave.uri) != nil }
+            let daveOnHQ = try #require(try await hq.store.accounts.account(uri: dave.uri))
             try await eventually("the request pending on hq") {
-                try await hq.store.findFollow(accountID: daveOnHQ.id, targetAccountID: carol.id)?.state == .pending
+                try await hq.store.graph.findFollow(accountID: daveOnHQ.id, targetAccountID: carol.id)?.state == .pending
             }
             // Nothing is accepted until carol decides.
             try await Task.sleep(for: .milliseconds(300))
-            #expect(try await sub.store.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .pending)
+            #expect(try await sub.store.graph.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .pending)
             try await hq.social.authorizeFollowRequest(accountID: carol.id, fromAccountID: daveOnHQ.id)
             try await eventually("accepted on sub") {
-                try await sub.store.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .accepted
+                try await sub.store.graph.findFollow(accountID: dave.id, targetAccountID: follow.targetAccountID)?.state == .accepted
             }
 
             // A second requester is rejected: the follow disappears on both sides.
             let erin = try await sub.createAccount("erin")
             let second = try await sub.social.follow(accountID: erin.id, hq.acct("carol"))
             try await eventually("erin's request on hq") {
-                guard let erinOnHQ = try await hq.store.account(uri: erin.uri) else { return false }
-                return try await hq.store.findFollow(accountID: erinOnHQ.id, targetAccountID: carol.id) != nil
+                guard let erinOnHQ = try await hq.store.accounts.account(uri: erin.uri) else { return false }
+                return try await hq.store.graph.findFollow(accountID: erinOnHQ.id, targetAccountID: carol.id) != nil
             }
-            let erinOnHQ = try #require(try await hq.store.account(uri: erin.uri))
+            let erinOnHQ = try #require(try await hq.store.accounts.account(uri: erin.uri))
             try await hq.social.rejectFollowRequest(accountID: carol.id, fromAccountID: erinOnHQ.id)
             try await eventually("rejected on sub") {
-                try await sub.store.findFollow(accountID: erin.id, targetAccountID: second.targetAccountID) == nil
+                try await sub.store.graph.findFollow(accountID: erin.id, targetAccountID: second.targetAccountID) == nil
             }
         }
     }
@@ -190,7 +190,7 @@ import Testing
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
 
             // sub goes down; alice posts; the delivery fails and waits.
             await sub.stop()
@@ -202,7 +202,7 @@ import Testing
             await hq.stop()
             try await hq.start()
             try await sub.start()
-            try await eventually("delivered after both restarts", timeout: .seconds(30)) { try await sub.store.status(uri: post.uri) != nil }
+            try await eventually("delivered after both restarts", timeout: .seconds(30)) { try await sub.store.statuses.status(uri: post.uri) != nil }
             try await eventually("marked delivered") {
                 try await hq.count("SELECT count(*) FROM deliveries WHERE state = 'delivered'") >= 1
             }
@@ -274,11 +274,11 @@ import Testing
                     inbox, body: eveBody, headers: try RawHTTP.signedHeaders(url: inbox, body: eveBody, key: try await outsider.signingKey(eve)))
                 #expect(response.status == 403)
                 #expect(try await stored() == 1)
-                #expect(try await hq.store.account(uri: eve.uri) == nil)
+                #expect(try await hq.store.accounts.account(uri: eve.uri) == nil)
                 // Its signed fetches get 403 too, before its key is fetched.
                 let fetched = try await RawHTTP.get(alice.uri + "/outbox", as: try await outsider.signingKey(eve))
                 #expect(fetched.status == 403)
-                #expect(try await hq.store.account(uri: eve.uri) == nil)
+                #expect(try await hq.store.accounts.account(uri: eve.uri) == nil)
                 // Nor is anything delivered to it: a follow from hq to the outsider is refused.
                 await #expect(throws: KithError.self) { try await hq.social.follow(accountID: alice.id, outsider.acct("eve")) }
             } catch {
@@ -330,10 +330,10 @@ import Testing
             #expect(try await RawHTTP.get(hidden.uri, as: key).status == 404)
             #expect(try await RawHTTP.get(local.uri, as: key).status == 404)
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("bob follows alice") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("bob follows alice") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             #expect(try await RawHTTP.get(hidden.uri, as: key).status == 200)
             #expect(try await RawHTTP.get(local.uri, as: key).status == 404)
-            #expect(try await sub.store.status(uri: local.uri) == nil)
+            #expect(try await sub.store.statuses.status(uri: local.uri) == nil)
             // The outbox: 23 public posts (the local-only one not counted), pages of 20, newest first.
             let outbox = try JSONValue.parse(Array(try await RawHTTP.get(alice.uri + "/outbox", as: key).body.utf8))
             #expect(outbox["type"] == "OrderedCollection")
@@ -357,15 +357,15 @@ import Testing
             let bob = try await sub.createAccount("bob")
             // bob follows amy only; alice's post never reaches sub.
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("amy"))
-            try await eventually("following amy") { try await hq.store.followCounts(of: amy.id).followers == 1 }
+            try await eventually("following amy") { try await hq.store.graph.followCounts(of: amy.id).followers == 1 }
             let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>the original</p>"))
             let reply = try await hq.social.post(accountID: amy.id, .init(content: "<p>a reply</p>", inReplyToID: post.id))
-            try await eventually("the reply on sub") { try await sub.store.status(uri: reply.uri) != nil }
+            try await eventually("the reply on sub") { try await sub.store.statuses.status(uri: reply.uri) != nil }
             // sub fetched the parent from hq to thread the reply.
-            let parent = try #require(try await sub.store.status(uri: post.uri))
+            let parent = try #require(try await sub.store.statuses.status(uri: post.uri))
             #expect(parent.content == "<p>the original</p>")
-            #expect(try await sub.store.status(uri: reply.uri)?.inReplyToID == parent.id)
-            #expect(try await sub.store.account(uri: alice.uri) != nil)
+            #expect(try await sub.store.statuses.status(uri: reply.uri)?.inReplyToID == parent.id)
+            #expect(try await sub.store.accounts.account(uri: alice.uri) != nil)
         }
     }
 
@@ -390,11 +390,11 @@ import Testing
                 replies[visibility] = try #require(reply.json?["uri"]?.stringValue)
             }
             for (visibility, uri) in replies.sorted(by: { $0.key < $1.key }) {
-                try await eventually("the \(visibility) reply on bob's node") { try await sub.store.status(uri: uri) != nil }
-                #expect(try await sub.store.status(uri: uri)?.inReplyToID == post.id, "\(visibility)")
+                try await eventually("the \(visibility) reply on bob's node") { try await sub.store.statuses.status(uri: uri) != nil }
+                #expect(try await sub.store.statuses.status(uri: uri)?.inReplyToID == post.id, "\(visibility)")
             }
             // The followers-only reply reached bob, so he may read it.
-            let privateReply = try #require(try await sub.store.status(uri: replies["private"]!))
+            let privateReply = try #require(try await sub.store.statuses.status(uri: replies["private"]!))
             let bobAPI = ClientAPITests.API(node: sub, token: try await ClientAPITests().token(sub, bob))
             #expect(try await bobAPI.get("/api/v1/statuses/\(privateReply.id)").status == 200)
         }
@@ -409,19 +409,19 @@ import Testing
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
 
             // A direct message to an account its node no longer has: 404, dead at once.
             try await sub.pool.client.query("DELETE FROM accounts WHERE id = \(bob.id)", logger: TestDatabase.logger)
             _ = try await hq.social.post(accountID: alice.id, .init(content: "<p>psst</p>", visibility: .direct, mentions: [bob.uri]))
             try await eventually("refused delivery dead") {
-                try await hq.store.deliveries(state: .dead, limit: 10).contains { $0.lastStatus == 404 && $0.attempts == 1 }
+                try await hq.store.queue.deliveries(state: .dead, limit: 10).contains { $0.lastStatus == 404 && $0.attempts == 1 }
             }
             // A node that stays down: retried, then dead with the last error kept.
             await sub.stop()
             _ = try await hq.social.post(accountID: alice.id, .init(content: "<p>anyone?</p>"))
             try await eventually("exhausted delivery dead", timeout: .seconds(30)) {
-                try await hq.store.deliveries(state: .dead, limit: 10).contains { $0.attempts == 2 && ($0.lastError ?? "").contains("gave up") }
+                try await hq.store.queue.deliveries(state: .dead, limit: 10).contains { $0.attempts == 2 && ($0.lastError ?? "").contains("gave up") }
             }
         }
     }
@@ -434,12 +434,12 @@ import Testing
             let alice = try await hq.createAccount("alice")
             let bob = try await sub.createAccount("bob")
             _ = try await sub.social.follow(accountID: bob.id, hq.acct("alice"))
-            try await eventually("following") { try await hq.store.followCounts(of: alice.id).followers == 1 }
+            try await eventually("following") { try await hq.store.graph.followCounts(of: alice.id).followers == 1 }
             var samples: [Double] = []
             for i in 0..<100 {
                 let start = ContinuousClock.now
                 let post = try await hq.social.post(accountID: alice.id, .init(content: "<p>\(i)</p>"))
-                while try await sub.store.status(uri: post.uri) == nil {
+                while try await sub.store.statuses.status(uri: post.uri) == nil {
                     guard ContinuousClock.now - start < .seconds(10) else { throw KithError(.unavailable, "post \(i) did not arrive") }
                     try await Task.sleep(for: .milliseconds(1))
                 }

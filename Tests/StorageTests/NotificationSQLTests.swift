@@ -33,12 +33,12 @@ import Testing
         func post(by account: Account, _ visibility: Visibility = .public, mentions: [Account] = [], replyTo parent: Status? = nil, boosting: Status? = nil)
             async throws -> Status
         {
-            let id = try await store.nextID()
+            let id = try await store.statuses.nextID()
             let status = Status(
                 id: id, uri: "\(account.uri)/statuses/\(id)", accountID: account.id, local: account.isLocal, inReplyToID: parent?.id,
                 inReplyToURI: parent?.uri, reblogOfID: boosting?.id, content: boosting == nil ? "<p>post</p>" : "", visibility: visibility,
                 mentions: mentions.map { Mention(uri: $0.uri, name: "@" + $0.acct) })
-            return try await store.insert(status, publish: nil).status
+            return try await store.statuses.insert(status, publish: nil).status
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
                         VALUES (\(name), 'sister.example', \("https://sister.example/users/\(name)"), \("https://sister.example/users/\(name)/inbox"),
                             \("https://sister.example/users/\(name)#main-key"), '-')
                         """, logger: TestDatabase.logger)
-                    remotes.append(try #require(try await store.account(uri: "https://sister.example/users/\(name)")))
+                    remotes.append(try #require(try await store.accounts.account(uri: "https://sister.example/users/\(name)")))
                 }
                 try await body(Node(db: db, store: store, author: locals[0], locals: Array(locals.dropFirst()), remotes: remotes))
             }
@@ -85,8 +85,8 @@ import Testing
             let (author, lou, lea, lin, rae) = (node.author, node.locals[0], node.locals[1], node.locals[2], node.remotes[0])
             // lou and rae asked to hear of the author's posts; lea asked but waits for approval; lin did not ask.
             for (follower, state, notify) in [(lou, FollowState.accepted, true), (rae, .accepted, true), (lea, .pending, true), (lin, .accepted, false)] {
-                _ = try await node.store.upsertFollow(accountID: follower.id, targetAccountID: author.id, uri: nil, state: state, publish: nil)
-                try await node.store.setNotify(accountID: follower.id, targetAccountID: author.id, notify: notify)
+                _ = try await node.store.graph.upsertFollow(accountID: follower.id, targetAccountID: author.id, uri: nil, state: state, publish: nil)
+                try await node.store.graph.setNotify(accountID: follower.id, targetAccountID: author.id, notify: notify)
             }
             let others = try await node.post(by: rae)
             let own = try await node.post(by: author)
@@ -98,10 +98,10 @@ import Testing
             var expectedAny = false
             for post in posts {
                 var parentAuthor: Int64?
-                if let uri = post.inReplyToURI { parentAuthor = try await node.store.status(uri: uri)?.accountID }
+                if let uri = post.inReplyToURI { parentAuthor = try await node.store.statuses.status(uri: uri)?.accountID }
                 var expected = Set<Int64>()
                 for account in node.everyone {
-                    if let follow = try await node.store.findFollow(accountID: account.id, targetAccountID: author.id),
+                    if let follow = try await node.store.graph.findFollow(accountID: account.id, targetAccountID: author.id),
                         NotificationRules.status(account, follow: follow, post: post, parentAuthorID: parentAuthor)
                     {
                         expected.insert(account.id)
@@ -134,7 +134,7 @@ import Testing
             let authorsPost = try await node.post(by: node.author)
             let raesPost = try await node.post(by: node.remotes[0])
             for (post, fan) in [(authorsPost, node.locals[0]), (authorsPost, node.remotes[1]), (authorsPost, node.author), (raesPost, node.locals[1])] {
-                _ = try await node.store.favourite(accountID: fan.id, statusID: post.id, uri: nil, publish: nil)
+                _ = try await node.store.statuses.favourite(accountID: fan.id, statusID: post.id, uri: nil, publish: nil)
                 let expected = Set(node.everyone.filter { NotificationRules.favourite($0, post: post, by: fan.id) }.map(\.id))
                 #expect(try await node.notified(.favourite, statusID: post.id, from: fan.id) == expected)
             }
@@ -147,7 +147,7 @@ import Testing
             for (follower, target, state) in [
                 (node.locals[0], node.author, FollowState.accepted), (node.remotes[0], node.author, .pending), (node.author, node.remotes[1], .accepted),
             ] {
-                _ = try await node.store.upsertFollow(accountID: follower.id, targetAccountID: target.id, uri: nil, state: state, publish: nil)
+                _ = try await node.store.graph.upsertFollow(accountID: follower.id, targetAccountID: target.id, uri: nil, state: state, publish: nil)
                 for type in [NotificationType.follow, .followRequest] {
                     let expected: Set<Int64> = NotificationRules.follow(target, state: state) == type ? [target.id] : []
                     #expect(try await node.notified(type, from: follower.id) == expected, "\(type) of \(target.username) by \(follower.username)")
@@ -166,7 +166,7 @@ import Testing
                 boosts.append(try await node.post(by: booster, boosting: post))
             }
             post.content = "<p>edited</p>"
-            try await node.store.update(post, publish: nil)
+            try await node.store.statuses.update(post, publish: nil)
             var expected = Set<Int64>()
             for account in node.everyone where boosts.contains(where: { NotificationRules.update(account, boost: $0, edited: post) }) {
                 expected.insert(account.id)

@@ -3,12 +3,19 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: TimelineRepository {
+/// Timelines, threads, bookmarks, search, markers and idempotent posting: reads over posts for a reader.
+public struct PostgresTimelineRepository: TimelineRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
     /// Runs a page query: `filter` selects the rows, the page bounds and order are added here.
     func page(_ filter: String, binds: PostgresBindings, page: PageRequest) async throws -> [Status] {
         var bindings = binds
         // Posts of suspended accounts are in no timeline.
-        var sql = "SELECT \(Self.statusColumns) FROM statuses s WHERE (\(filter)) AND \(Self.notSuspended)"
+        var sql = "SELECT \(PostgresStatusRepository.statusColumns) FROM statuses s WHERE (\(filter)) AND \(Self.notSuspended)"
         func bind(_ value: Int64) -> String {
             bindings.append(value)
             return "$\(bindings.count)"
@@ -25,12 +32,6 @@ extension PostgresFederationStore: TimelineRepository {
     /// Not by a suspended account.
     static let notSuspended = "NOT EXISTS (SELECT 1 FROM accounts sx WHERE sx.id = s.account_id AND sx.suspended_at IS NOT NULL)"
 
-    /// Runs a prepared statement and collects its rows.
-    func all<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
-        var rows: [Statement.Row] = []
-        for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-        return rows
-    }
 
     /// Visible to `viewer` (a parameter placeholder): public and unlisted to all; followers-only
     /// to accepted followers and the author; direct to the author and those mentioned.
@@ -123,7 +124,7 @@ extension PostgresFederationStore: TimelineRepository {
                     SELECT in_reply_to_id, 1 FROM statuses WHERE id = \(statusID) AND in_reply_to_id IS NOT NULL
                     UNION ALL SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
                     WHERE s.in_reply_to_id IS NOT NULL AND up.depth < 64)
-                SELECT \(unescaped: Self.statusColumns) FROM statuses s JOIN up ON s.id = up.id ORDER BY up.depth DESC
+                SELECT \(unescaped: PostgresStatusRepository.statusColumns) FROM statuses s JOIN up ON s.id = up.id ORDER BY up.depth DESC
                 """, logger: logger))
         let descendants = try await statuses(
             try await client.query(
@@ -131,7 +132,7 @@ extension PostgresFederationStore: TimelineRepository {
                 WITH RECURSIVE down(id, depth) AS (
                     SELECT id, 1 FROM statuses WHERE in_reply_to_id = \(statusID)
                     UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id WHERE down.depth < 64)
-                SELECT \(unescaped: Self.statusColumns) FROM statuses s JOIN down ON s.id = down.id ORDER BY s.id
+                SELECT \(unescaped: PostgresStatusRepository.statusColumns) FROM statuses s JOIN down ON s.id = down.id ORDER BY s.id
                 """, logger: logger))
         return (ancestors, descendants)
     }
@@ -176,13 +177,13 @@ extension PostgresFederationStore: TimelineRepository {
         bindings.append(page.sinceID ?? page.minID ?? 0)
         bindings.append(Int64(max(1, min(page.limit, 40))))
         let sql = """
-            SELECT \(Self.statusColumns), m.id FROM \(table) m JOIN statuses s ON s.id = m.status_id
+            SELECT \(PostgresStatusRepository.statusColumns), m.id FROM \(table) m JOIN statuses s ON s.id = m.status_id
             WHERE m.account_id = $1 AND m.id < $2 AND m.id > $3 ORDER BY m.id DESC LIMIT $4
             """
         var result: [(markID: Int64, status: Status)] = []
         for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {
-            let markID = try row.makeRandomAccess()[Self.statusColumnCount].decode(Int64.self)
-            result.append((markID, try Self.decodeStatus(row)))
+            let markID = try row.makeRandomAccess()[PostgresStatusRepository.statusColumnCount].decode(Int64.self)
+            result.append((markID, try PostgresStatusRepository.decodeStatus(row)))
         }
         return result
     }
@@ -198,7 +199,7 @@ extension PostgresFederationStore: TimelineRepository {
     public func favouritedBy(statusID: Int64, limit: Int) async throws -> [Account] {
         try await accounts(
             """
-            SELECT \(unescaped: Self.joinedAccountColumns) FROM favourites f JOIN accounts a ON a.id = f.account_id
+            SELECT \(unescaped: PostgresRemoteAccountRepository.joinedAccountColumns) FROM favourites f JOIN accounts a ON a.id = f.account_id
             WHERE f.status_id = \(statusID) ORDER BY f.id DESC LIMIT \(limit)
             """)
     }
@@ -206,7 +207,7 @@ extension PostgresFederationStore: TimelineRepository {
     public func rebloggedBy(statusID: Int64, limit: Int) async throws -> [Account] {
         try await accounts(
             """
-            SELECT \(unescaped: Self.joinedAccountColumns) FROM statuses s JOIN accounts a ON a.id = s.account_id
+            SELECT \(unescaped: PostgresRemoteAccountRepository.joinedAccountColumns) FROM statuses s JOIN accounts a ON a.id = s.account_id
             WHERE s.reblog_of_id = \(statusID) ORDER BY s.id DESC LIMIT \(limit)
             """)
     }
@@ -219,7 +220,7 @@ extension PostgresFederationStore: TimelineRepository {
         let pattern = Self.likePattern(query.lowercased()) + "%"
         return try await accounts(
             """
-            SELECT \(unescaped: Self.accountColumns) FROM accounts
+            SELECT \(unescaped: PostgresRemoteAccountRepository.accountColumns) FROM accounts
             WHERE (lower(username) LIKE \(pattern) OR lower(display_name) LIKE \(pattern))
               AND suspended_at IS NULL
               AND NOT (actor_type = 'Group' AND NOT discoverable
@@ -234,7 +235,7 @@ extension PostgresFederationStore: TimelineRepository {
         return try await statuses(
             try await client.query(
                 """
-                SELECT \(unescaped: Self.statusColumns) FROM statuses s
+                SELECT \(unescaped: PostgresStatusRepository.statusColumns) FROM statuses s
                 WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND lower(s.content) LIKE \(pattern)
                 ORDER BY s.id DESC LIMIT \(limit)
                 """, logger: logger))

@@ -3,11 +3,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: DomainPolicyRepository {
-    func domains(_ query: PostgresQuery) async throws -> [String] {
-        var result: [String] = []
-        for try await domain in try await client.query(query, logger: logger).decode(String.self) { result.append(domain) }
-        return result
+/// Allowed and blocked nodes, and purging what a blocked node left here.
+public struct PostgresDomainPolicyRepository: DomainPolicyRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
     }
 
     static let blockColumns = "id, domain, severity, reject_media, reject_reports, private_comment, public_comment, obfuscate, created_at"
@@ -102,7 +103,7 @@ extension PostgresFederationStore: DomainPolicyRepository {
 
     /// Removes what is stored of a suspended domain (and its subdomains).
     func purge(domain: String, on connection: PostgresConnection) async throws {
-        let pattern = "%." + Self.likePattern(domain)
+        let pattern = "%." + PostgresTimelineRepository.likePattern(domain)
         try await connection.query(
             "DELETE FROM accounts WHERE domain IS NOT NULL AND (lower(domain) = \(domain) OR lower(domain) LIKE \(pattern))", logger: logger)
         try await connection.query(
@@ -132,47 +133,5 @@ extension PostgresFederationStore: DomainPolicyRepository {
             try await self.record(record, on: connection)
             return block
         }
-    }
-}
-
-extension PostgresFederationStore: AuditRepository {
-    /// Appends `audit` to the audit log on `connection` (inside the action's transaction).
-    func record(_ audit: AuditRecord, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            INSERT INTO audit_log (actor_account_id, actor_label, action, target_type, target_id, address, before, after)
-            VALUES (\(audit.actor.accountID), \(audit.actor.label), \(audit.action), \(audit.targetType), \(audit.targetID),
-                \(audit.actor.address), \(audit.before)::jsonb, \(audit.after)::jsonb)
-            """, logger: logger)
-    }
-
-    public func auditEntries(_ filter: AuditFilter, page: PageRequest) async throws -> [AuditEntry] {
-        let ascending = page.minID != nil && page.sinceID == nil
-        let rows = try await client.query(
-            """
-            SELECT id, actor_account_id, actor_label, action, target_type, target_id, address, before::text, after::text, created_at
-            FROM audit_log
-            WHERE (\(filter.actorAccountID)::bigint IS NULL OR actor_account_id = \(filter.actorAccountID))
-              AND (\(filter.actorLabel)::text IS NULL OR actor_label = \(filter.actorLabel))
-              AND (\(filter.action)::text IS NULL OR action = \(filter.action) OR action LIKE \(filter.action.map { Self.likePattern($0) + ".%" }))
-              AND (\(filter.since)::timestamptz IS NULL OR created_at >= \(filter.since))
-              AND (\(filter.until)::timestamptz IS NULL OR created_at < \(filter.until))
-              AND id < \(page.maxID ?? Int64.max) AND id > \(page.sinceID ?? page.minID ?? 0)
-            ORDER BY CASE WHEN \(ascending) THEN id END ASC, id DESC
-            LIMIT \(max(1, min(page.limit, 200)))
-            """, logger: logger)
-        var result: [AuditEntry] = []
-        for try await row in rows {
-            let (id, accountID, label, action, targetType, targetID, address, before, after, created) = try row.decode(
-                (Int64, Int64?, String, String, String, String, String?, String?, String?, Date).self)
-            result.append(
-                AuditEntry(
-                    id: id,
-                    record: AuditRecord(
-                        actor: AuditActor(accountID: accountID, label: label, address: address), action: action, targetType: targetType,
-                        targetID: targetID, before: before, after: after),
-                    createdAt: created))
-        }
-        return ascending ? result.reversed() : result
     }
 }

@@ -3,7 +3,18 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: StatusRepository {
+/// Posts: stored, edited, deleted (with tombstones), favourited, boosted, pinned.
+public struct PostgresStatusRepository: StatusRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
+    public func nextID() async throws -> Int64 {
+        try await newID()
+    }
+
     static let statusColumns = """
         s.id, s.uri, s.url, s.account_id, s.local, s.object_type, s.in_reply_to_id, s.in_reply_to_uri, s.reblog_of_id, \
         s.context_uri, s.title, s.content, s.spoiler_text, s.sensitive, s.visibility, s.language, s.to_uris, s.cc_uris, \
@@ -15,12 +26,6 @@ extension PostgresFederationStore: StatusRepository {
         """
     /// How many columns `statusColumns` names (a query's extra columns come after them).
     static let statusColumnCount = 24
-
-    func statuses(_ rows: PostgresRowSequence) async throws -> [Status] {
-        var result: [Status] = []
-        for try await row in rows { result.append(try Self.decodeStatus(row)) }
-        return result
-    }
 
     /// One status from a row whose first columns are `statusColumns`.
     static func decodeStatus(_ row: PostgresRow) throws -> Status {
@@ -199,7 +204,7 @@ extension PostgresFederationStore: StatusRepository {
 
     public func counts(statusIDs: [Int64]) async throws -> [Int64: StatusCounts] {
         guard !statusIDs.isEmpty else { return [:] }
-        return try await details(viewerID: -1, statusIDs: statusIDs).mapValues(\.counts)
+        return try await PostgresTimelineRepository(base: base).details(viewerID: -1, statusIDs: statusIDs).mapValues(\.counts)
     }
 
     public func statuses(accountID: Int64, limit: Int, maxID: Int64?, visibilities: [Visibility], federated: Bool) async throws -> [Status] {

@@ -1,7 +1,14 @@
 import Domain
 import PostgresNIO
 
-extension PostgresFederationStore: AssertionKeyRepository {
+/// Each local account's Ed25519 assertion key (FEP-521a), made at first use.
+public struct PostgresAssertionKeyRepository: AssertionKeyRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
     public func assertionKey(accountID: Int64) async throws -> AssertionKey? {
         let rows = try await client.query(
             "SELECT assertion_key_id, assertion_key FROM accounts WHERE id = \(accountID)", logger: logger)

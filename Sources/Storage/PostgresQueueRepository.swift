@@ -3,7 +3,14 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: ActivityQueueRepository {
+/// The inbox queue, outgoing activities and their deliveries: claims, leases, retries.
+public struct PostgresQueueRepository: ActivityQueueRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
     // MARK: Inbox
 
     public func enqueueInbox(activityURI: String, type: String, actorURI: String, recipientAccountID: Int64?, payload: String) async throws -> Bool {

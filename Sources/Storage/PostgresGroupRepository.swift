@@ -3,7 +3,14 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: GroupRepository {
+/// Groups, their members, roles and invitations.
+public struct PostgresGroupRepository: GroupRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
     func groupRows(_ query: PostgresQuery) async throws -> [Group] {
         var result: [Group] = []
         for try await row in try await client.query(query, logger: logger) {
@@ -59,7 +66,7 @@ extension PostgresFederationStore: GroupRepository {
     }
 
     static var groupSelect: String {
-        "SELECT \(joinedAccountColumns), g.privacy, g.created_at FROM groups g JOIN accounts a ON a.id = g.account_id"
+        "SELECT \(PostgresRemoteAccountRepository.joinedAccountColumns), g.privacy, g.created_at FROM groups g JOIN accounts a ON a.id = g.account_id"
     }
 
     public func group(accountID: Int64) async throws -> Group? {
@@ -150,7 +157,7 @@ extension PostgresFederationStore: GroupRepository {
         var result: [(entryID: Int64, account: Account, role: GroupRole)] = []
         let rows = try await client.query(
             """
-            SELECT \(unescaped: Self.joinedAccountColumns), f.id, coalesce(r.role, 'member')
+            SELECT \(unescaped: PostgresRemoteAccountRepository.joinedAccountColumns), f.id, coalesce(r.role, 'member')
             FROM follows f JOIN accounts a ON a.id = f.account_id
             LEFT JOIN group_roles r ON r.group_account_id = f.target_account_id AND r.account_id = f.account_id
             WHERE f.target_account_id = \(groupID) AND f.state = 'accepted' AND f.id < \(page.maxID ?? Int64.max)

@@ -3,7 +3,14 @@ import Foundation
 import Logging
 import PostgresNIO
 
-extension PostgresFederationStore: NotificationRepository {
+/// A reader's notifications (written with the action that causes them, by `NotificationSQL`).
+public struct PostgresNotificationRepository: NotificationRepository, PostgresRepository {
+    let base: PostgresBase
+
+    init(base: PostgresBase) {
+        self.base = base
+    }
+
     func notificationRows(_ query: PostgresQuery) async throws -> [Domain.Notification] {
         var result: [Domain.Notification] = []
         for try await (id, type, from, status, created) in try await client.query(query, logger: logger)
