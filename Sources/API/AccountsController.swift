@@ -58,13 +58,13 @@ public struct AccountsController: Sendable {
         router.get("/api/v1/accounts/relationships") { request, context in
             let viewer = try context.user(scope: "read:follows")
             let parameters = try await RequestParameters.parse(request)
-            var result: [JSONValue] = []
+            var result: [MastodonRelationship] = []
             for id in parameters.list("id") {
                 if let accountID = Int64(id), let account = try await self.api.d.accounts.account(id: accountID) {
                     result.append(try await self.api.relationship(viewer: viewer, account: account))
                 }
             }
-            return MastodonAPI.respond(.array(result))
+            return MastodonAPI.respond(result)
         }
         router.get("/api/v1/accounts/search") { request, context in
             let viewer = try context.user(scope: "read:accounts")
@@ -73,9 +73,9 @@ public struct AccountsController: Sendable {
             guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
             let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 80))
             let resolve = parameters.flag("resolve") ?? false
-            var entities: [JSONValue] = []
+            var entities: [MastodonAccount] = []
             for account in try await self.api.findAccounts(query, resolve: resolve, limit: limit, viewer: viewer) { entities.append(try await self.api.accountEntity(account, viewer: viewer)) }
-            return MastodonAPI.respond(.array(entities))
+            return MastodonAPI.respond(entities)
         }
         router.get("/api/v1/accounts/:id") { request, context in
             let viewer = try api.reader(context, scope: "read:accounts")
@@ -120,9 +120,9 @@ public struct AccountsController: Sendable {
             let viewer = try context.user(scope: "read:follows")
             let page = try MastodonAPI.page(request)
             let entries = try await self.api.d.graph.followers(of: viewer.id, state: .pending, limit: page.limit, maxID: page.maxID)
-            var accounts: [JSONValue] = []
+            var accounts: [MastodonAccount] = []
             for entry in entries { accounts.append(try await self.api.accountEntity(entry.account, viewer: viewer)) }
-            return MastodonAPI.respond(.array(accounts), headers: self.api.link(request, first: entries.first?.followID, last: entries.last?.followID))
+            return MastodonAPI.respond(accounts, headers: self.api.link(request, first: entries.first?.followID, last: entries.last?.followID))
         }
         router.post("/api/v1/follow_requests/:id/authorize") { request, context in
             try await self.decideFollowRequest(authorize: true, request, context)
@@ -212,12 +212,12 @@ public struct AccountsController: Sendable {
             followers
             ? try await api.d.graph.followers(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
             : try await api.d.graph.following(of: account.id, state: .accepted, limit: page.limit, maxID: page.maxID)
-        var accounts: [JSONValue] = []
+        var accounts: [MastodonAccount] = []
         // Nobody learns of a secret group from who follows it, unless a member.
         for entry in entries where try await !api.concealed(entry.account, from: viewer) {
             accounts.append(try await api.accountEntity(entry.account, viewer: viewer))
         }
-        return MastodonAPI.respond(.array(accounts), headers: api.link(request, first: entries.first?.followID, last: entries.last?.followID))
+        return MastodonAPI.respond(accounts, headers: api.link(request, first: entries.first?.followID, last: entries.last?.followID))
     }
 
     /// The accounts the reader muted or blocked, newest first.
@@ -228,9 +228,9 @@ public struct AccountsController: Sendable {
             mutes
             ? try await api.d.graph.mutedAccounts(by: viewer.id, page: page)
             : try await api.d.graph.blockedAccounts(by: viewer.id, page: page)
-        var accounts: [JSONValue] = []
+        var accounts: [MastodonAccount] = []
         for entry in entries { accounts.append(try await api.accountEntity(entry.account, viewer: viewer)) }
-        return MastodonAPI.respond(.array(accounts), headers: api.link(request, first: entries.first?.entryID, last: entries.last?.entryID))
+        return MastodonAPI.respond(accounts, headers: api.link(request, first: entries.first?.entryID, last: entries.last?.entryID))
     }
 
     /// The index in a `fields_attributes[<index>][name|value]` parameter name.

@@ -4,9 +4,15 @@ import Hummingbird
 /// Responses carrying JSON documents, in the media type the peer asked for.
 enum DocumentResponse {
     static func json(_ value: JSONValue, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        let writable: any JSONWritable = value
+        return json(writable, contentType: contentType, status: status)
+    }
+
+    /// A typed entity (or any value that writes itself) as JSON.
+    static func json(_ value: some JSONWritable, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.serialize(value))))
     }
 
     /// An ActivityStreams document: `application/ld+json; profile=…` when the request's Accept

@@ -28,7 +28,7 @@ struct PageSources {
 
 /// A page as a route builds it: its JSON, its `Link` header and what it was read from.
 struct BuiltPage {
-    var body: JSONValue
+    var body: any JSONWritable
     var link: String?
     var sources: PageSources
 }
@@ -55,7 +55,7 @@ extension MastodonAPI {
     }
 
     static func render(_ built: BuiltPage) -> CachedPage {
-        CachedPage(body: ByteBuffer(bytes: built.body.serialized()), link: built.link)
+        CachedPage(body: ByteBuffer(bytes: JSONWriter.serialize(built.body)), link: built.link)
     }
 
     /// A page of statuses (newest first, with Mastodon's `Link` header), and what it shows:
@@ -64,7 +64,7 @@ extension MastodonAPI {
         let shown = viewer.id == Self.anonymous.id ? statuses.filter { !$0.localOnly } : statuses
         let (entities, data) = try await renderStatuses(shown, viewer: viewer)
         return BuiltPage(
-            body: .array(entities), link: paged ? link(request, first: statuses.first?.id, last: statuses.last?.id)[.init("Link")!] : nil,
+            body: entities, link: paged ? link(request, first: statuses.first?.id, last: statuses.last?.id)[.init("Link")!] : nil,
             sources: Self.sources(of: shown, data))
     }
 

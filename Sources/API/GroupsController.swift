@@ -97,7 +97,7 @@ public struct GroupsController: Sendable {
             let members = try await self.repository.members(groupID: group.account.id, page: try MastodonAPI.page(request))
             var entities: [JSONValue] = []
             for member in members {
-                entities.append(["role": .string(member.role.rawValue), "account": try await self.api.accountEntity(member.account, viewer: viewer)])
+                entities.append(["role": .string(member.role.rawValue), "account": JSONValue(try await self.api.accountEntity(member.account, viewer: viewer))])
             }
             return MastodonAPI.respond(.array(entities), headers: self.api.link(request, first: members.first?.entryID, last: members.last?.entryID))
         }
@@ -113,9 +113,9 @@ public struct GroupsController: Sendable {
             }
             let page = try MastodonAPI.page(request)
             let entries = try await self.api.d.graph.followers(of: group.account.id, state: .pending, limit: page.limit, maxID: page.maxID)
-            var accounts: [JSONValue] = []
+            var accounts: [MastodonAccount] = []
             for entry in entries { accounts.append(try await self.api.accountEntity(entry.account, viewer: viewer)) }
-            return MastodonAPI.respond(.array(accounts), headers: self.api.link(request, first: entries.first?.followID, last: entries.last?.followID))
+            return MastodonAPI.respond(accounts, headers: self.api.link(request, first: entries.first?.followID, last: entries.last?.followID))
         }
         router.post("/api/v1/kith/groups/:id/requests/:account_id/authorize") { request, context in
             try await self.decideRequest(approve: true, request, context)

@@ -2,72 +2,368 @@ import ActivityStreams
 import Domain
 import Foundation
 
-/// Mastodon's entity JSON (docs.joinmastodon.org/entities), built from Kith's types.
+// Mastodon's entities (docs.joinmastodon.org/entities), typed: each is made from Kith's types
+// and writes itself through the fast JSON writer, its members in their keys' byte order.
+
 enum MastodonEntities {
     static func date(_ date: Date) -> JSONValue {
-        .string(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        .string(dateText(date))
+    }
+
+    static func dateText(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// The Account entity with its follower, following and post counts from storage.
     static func account(
         _ account: Account, graph: any SocialGraphRepository, node: String, withSource: Bool = false
-    ) async throws -> JSONValue {
+    ) async throws -> MastodonAccount {
         let counts = try await graph.accountCounts(ids: [account.id])[account.id] ?? AccountCounts()
-        return Self.account(account, counts: (counts.followers, counts.following, counts.statuses), node: node, withSource: withSource)
+        return MastodonAccount(account, counts: counts, withSource: withSource)
+    }
+}
+
+/// An empty array, for the lists Kith does not fill yet (emojis, media, filters).
+struct EmptyList: JSONWritable {
+    func write(to json: inout JSONWriter) { json.literal("[]") }
+}
+
+/// Mastodon's Account; `source` and `role` are what only its owner sees (verify_credentials).
+struct MastodonAccount: JSONWritable {
+    struct Field: JSONWritable {
+        var name: String
+        var value: String
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.field("name", name)
+                json.field("value", value)
+                json.field("verified_at", JSONValue.null)
+            }
+        }
     }
 
-    /// The Account entity; `source` adds what only its owner sees (verify_credentials).
-    static func account(
-        _ account: Account, counts: (followers: Int, following: Int, statuses: Int), node: String, withSource: Bool = false
-    ) -> JSONValue {
-        let avatar = account.avatarURL ?? ""
-        var object: [String: JSONValue] = [
-            "id": .string(String(account.id)),
-            "username": .string(account.username),
-            "acct": .string(account.acct),
-            "display_name": .string(account.displayName),
-            "locked": .bool(account.locked),
-            "bot": .bool(account.actorType == "Service" || account.actorType == "Application"),
-            "discoverable": .bool(account.discoverable),
-            "indexable": false,
-            "group": .bool(account.actorType == "Group"),
-            // Midnight UTC of the day the account was made, as Mastodon shows it.
-            "created_at": date(Date(timeIntervalSince1970: (account.createdAt.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)),
-            "note": .string(account.note),
-            "url": .string(account.url ?? account.uri),
-            "uri": .string(account.uri),
-            "avatar": .string(avatar),
-            "avatar_static": .string(avatar),
-            "header": "",
-            "header_static": "",
-            "followers_count": .number(Double(counts.followers)),
-            "following_count": .number(Double(counts.following)),
-            "statuses_count": .number(Double(counts.statuses)),
-            "last_status_at": .null,
-            "hide_collections": false,
-            "noindex": false,
-            "emojis": [],
-            "roles": [],
-            "fields": .array(account.fields.map { ["name": .string($0.name), "value": .string($0.value), "verified_at": .null] }),
-        ]
-        // Mastodon marks moderated accounts so clients can show it.
-        if account.suspended { object["suspended"] = true }
-        if account.silenced { object["limited"] = true }
-        if withSource {
-            // What the owner typed: plain text, as update_credentials takes it.
-            let fields: [JSONValue] = account.fields.map {
-                ["name": .string($0.name), "value": .string($0.source ?? HTMLSanitizer.plainText($0.value)), "verified_at": .null]
+    /// What the owner typed: plain text, as update_credentials takes it.
+    struct Source: JSONWritable {
+        var discoverable: Bool
+        var fields: [Field]
+        var note: String
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.field("discoverable", discoverable)
+                json.field("fields", fields)
+                json.field("follow_requests_count", 0)
+                json.field("hide_collections", false)
+                json.field("indexable", false)
+                json.field("language", JSONValue.null)
+                json.field("note", note)
+                json.field("privacy", "public")
+                json.field("sensitive", false)
             }
-            object["source"] = [
-                "privacy": "public", "sensitive": false, "language": .null, "note": .string(HTMLSanitizer.plainText(account.note)),
-                "fields": .array(fields),
-                "follow_requests_count": 0, "hide_collections": false, "discoverable": .bool(account.discoverable), "indexable": false,
-            ]
-            object["role"] = [
-                "id": .string(String(Role.allCases.firstIndex(of: account.role) ?? 0)), "name": .string(account.role.rawValue.capitalized),
-                "color": "", "permissions": .string(account.role == .user ? "0" : "1"), "highlighted": .bool(account.role != .user),
-            ]
         }
-        return .object(object)
+    }
+
+    struct RoleEntity: JSONWritable {
+        var id: String
+        var name: String
+        var staff: Bool
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.field("color", "")
+                json.field("highlighted", staff)
+                json.field("id", id)
+                json.field("name", name)
+                json.field("permissions", staff ? "1" : "0")
+            }
+        }
+    }
+
+    var id: String
+    var username: String
+    var acct: String
+    var displayName: String
+    var locked: Bool
+    var bot: Bool
+    var discoverable: Bool
+    var group: Bool
+    var createdAt: String
+    var note: String
+    var url: String
+    var uri: String
+    var avatar: String
+    var followersCount: Int
+    var followingCount: Int
+    var statusesCount: Int
+    var fields: [Field]
+    /// Mastodon marks moderated accounts so clients can show it (the members are absent otherwise).
+    var suspended: Bool
+    var limited: Bool
+    var source: Source?
+    var role: RoleEntity?
+
+    init(_ account: Account, counts: AccountCounts, withSource: Bool = false) {
+        id = String(account.id)
+        username = account.username
+        acct = account.acct
+        displayName = account.displayName
+        locked = account.locked
+        bot = account.actorType == "Service" || account.actorType == "Application"
+        discoverable = account.discoverable
+        group = account.actorType == "Group"
+        // Midnight UTC of the day the account was made, as Mastodon shows it.
+        createdAt = MastodonEntities.dateText(Date(timeIntervalSince1970: (account.createdAt.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400))
+        note = account.note
+        url = account.url ?? account.uri
+        uri = account.uri
+        avatar = account.avatarURL ?? ""
+        followersCount = counts.followers
+        followingCount = counts.following
+        statusesCount = counts.statuses
+        fields = account.fields.map { Field(name: $0.name, value: $0.value) }
+        suspended = account.suspended
+        limited = account.silenced
+        if withSource {
+            source = Source(
+                discoverable: account.discoverable,
+                fields: account.fields.map { Field(name: $0.name, value: $0.source ?? HTMLSanitizer.plainText($0.value)) },
+                note: HTMLSanitizer.plainText(account.note))
+            role = RoleEntity(
+                id: String(Role.allCases.firstIndex(of: account.role) ?? 0), name: account.role.rawValue.capitalized, staff: account.role != .user)
+        }
+    }
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("acct", acct)
+            json.field("avatar", avatar)
+            json.field("avatar_static", avatar)
+            json.field("bot", bot)
+            json.field("created_at", createdAt)
+            json.field("discoverable", discoverable)
+            json.field("display_name", displayName)
+            json.field("emojis", EmptyList())
+            json.field("fields", fields)
+            json.field("followers_count", followersCount)
+            json.field("following_count", followingCount)
+            json.field("group", group)
+            json.field("header", "")
+            json.field("header_static", "")
+            json.field("hide_collections", false)
+            json.field("id", id)
+            json.field("indexable", false)
+            json.field("last_status_at", JSONValue.null)
+            if limited { json.field("limited", true) }
+            json.field("locked", locked)
+            json.field("noindex", false)
+            json.field("note", note)
+            if let role { json.field("role", role) }
+            json.field("roles", EmptyList())
+            if let source { json.field("source", source) }
+            json.field("statuses_count", statusesCount)
+            if suspended { json.field("suspended", true) }
+            json.field("uri", uri)
+            json.field("url", url)
+            json.field("username", username)
+        }
+    }
+}
+
+/// Mastodon's Status.
+struct MastodonStatus: JSONWritable {
+    struct Mention: JSONWritable {
+        var id: String
+        var username: String
+        var url: String
+        var acct: String
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.field("acct", acct)
+                json.field("id", id)
+                json.field("url", url)
+                json.field("username", username)
+            }
+        }
+    }
+
+    struct Tag: JSONWritable {
+        var name: String
+        var url: String
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.field("name", name)
+                json.field("url", url)
+            }
+        }
+    }
+
+    /// A boost's original post (a class, as the entity holds itself).
+    final class Reblog: Sendable {
+        let status: MastodonStatus
+        init(_ status: MastodonStatus) { self.status = status }
+    }
+
+    var id: String
+    var createdAt: String
+    var inReplyToID: String?
+    var inReplyToAccountID: String?
+    var sensitive: Bool
+    var spoilerText: String
+    var visibility: String
+    var language: String?
+    var uri: String
+    var url: String?
+    var repliesCount: Int
+    var reblogsCount: Int
+    var favouritesCount: Int
+    var editedAt: String?
+    var favourited: Bool
+    var reblogged: Bool
+    var bookmarked: Bool
+    var pinned: Bool
+    var localOnly: Bool
+    var content: String
+    var reblog: Reblog?
+    var account: MastodonAccount
+    var mentions: [Mention]
+    var tags: [Tag]
+    /// The post's source text: only in the answer to its deletion (for "delete and redraft").
+    var text: String?
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("account", account)
+            json.field("application", JSONValue.null)
+            json.field("bookmarked", bookmarked)
+            json.field("card", JSONValue.null)
+            json.field("content", content)
+            json.field("created_at", createdAt)
+            json.field("edited_at", editedAt)
+            json.field("emojis", EmptyList())
+            json.field("favourited", favourited)
+            json.field("favourites_count", favouritesCount)
+            json.field("filtered", EmptyList())
+            json.field("id", id)
+            json.field("in_reply_to_account_id", inReplyToAccountID)
+            json.field("in_reply_to_id", inReplyToID)
+            json.field("language", language)
+            json.field("local_only", localOnly)
+            json.field("media_attachments", EmptyList())
+            json.field("mentions", mentions)
+            json.field("muted", false)
+            json.field("pinned", pinned)
+            json.field("poll", JSONValue.null)
+            json.field("reblog", reblog?.status)
+            json.field("reblogged", reblogged)
+            json.field("reblogs_count", reblogsCount)
+            json.field("replies_count", repliesCount)
+            json.field("sensitive", sensitive)
+            json.field("spoiler_text", spoilerText)
+            json.field("tags", tags)
+            if let text { json.field("text", text) }
+            json.field("uri", uri)
+            json.field("url", url)
+            json.field("visibility", visibility)
+        }
+    }
+}
+
+/// Mastodon's Relationship: what the reader and one account are to each other.
+struct MastodonRelationship: JSONWritable {
+    var id: String
+    var following: Bool
+    var notifying: Bool
+    var followedBy: Bool
+    var blocking: Bool
+    var blockedBy: Bool
+    var muting: Bool
+    var mutingNotifications: Bool
+    var requested: Bool
+    var requestedBy: Bool
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("blocked_by", blockedBy)
+            json.field("blocking", blocking)
+            json.field("domain_blocking", false)
+            json.field("endorsed", false)
+            json.field("followed_by", followedBy)
+            json.field("following", following)
+            json.field("id", id)
+            json.field("languages", JSONValue.null)
+            json.field("muting", muting)
+            json.field("muting_notifications", mutingNotifications)
+            json.field("note", "")
+            json.field("notifying", notifying)
+            json.field("requested", requested)
+            json.field("requested_by", requestedBy)
+            json.field("showing_reblogs", following)
+        }
+    }
+}
+
+/// Mastodon's Notification; `status` only for the types about a post.
+struct MastodonNotification: JSONWritable {
+    var id: String
+    var type: String
+    var createdAt: String
+    var account: MastodonAccount
+    var status: MastodonStatus?
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("account", account)
+            json.field("created_at", createdAt)
+            json.field("group_key", "ungrouped-" + id)
+            json.field("id", id)
+            if let status { json.field("status", status) }
+            json.field("type", type)
+        }
+    }
+}
+
+/// Mastodon's Context: a post's ancestors and descendants.
+struct MastodonContext: JSONWritable {
+    var ancestors: any JSONWritable
+    var descendants: any JSONWritable
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("ancestors", ancestors)
+            json.field("descendants", descendants)
+        }
+    }
+}
+
+/// Mastodon's Tag, as search finds it (no history kept yet, not followed).
+struct MastodonHashtag: JSONWritable {
+    var name: String
+    var url: String
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("following", false)
+            json.field("history", EmptyList())
+            json.field("name", name)
+            json.field("url", url)
+        }
+    }
+}
+
+/// Mastodon's Search: accounts, posts and hashtags.
+struct MastodonSearchResults: JSONWritable {
+    var accounts: [MastodonAccount]
+    var statuses: [MastodonStatus]
+    var hashtags: [MastodonHashtag]
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("accounts", accounts)
+            json.field("hashtags", hashtags)
+            json.field("statuses", statuses)
+        }
     }
 }

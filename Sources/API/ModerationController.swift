@@ -66,7 +66,7 @@ public struct ModerationController: Sendable {
             "action_taken_at": report.actionTakenAt.map(MastodonEntities.date) ?? .null, "category": .string(report.category.rawValue),
             "comment": .string(report.comment), "forwarded": .bool(report.forwarded), "created_at": MastodonEntities.date(report.createdAt),
             "status_ids": .array(report.statusIDs.map { .string(String($0)) }), "rule_ids": [],
-            "target_account": try await api.accountEntity(target, viewer: viewer),
+            "target_account": JSONValue(try await api.accountEntity(target, viewer: viewer)),
         ]
     }
 
@@ -82,7 +82,7 @@ public struct ModerationController: Sendable {
             ],
             "confirmed": true, "approved": true, "disabled": .bool(account.disabled), "silenced": .bool(account.silenced),
             "suspended": .bool(account.suspended), "sensitized": false,
-            "account": try await api.accountEntity(account, viewer: viewer),
+            "account": JSONValue(try await api.accountEntity(account, viewer: viewer)),
         ]
     }
 
@@ -106,7 +106,7 @@ public struct ModerationController: Sendable {
             "target_account": try await adminAccountEntity(id: report.targetAccountID, viewer: viewer),
             "assigned_account": try await adminAccountEntity(id: report.assignedAccountID, viewer: viewer),
             "action_taken_by_account": try await adminAccountEntity(id: report.actionTakenByAccountID, viewer: viewer),
-            "statuses": .array(try await api.statusEntities(statuses, viewer: viewer)), "rules": [],
+            "statuses": JSONValue(try await api.statusEntities(statuses, viewer: viewer)), "rules": [],
         ]
     }
 

@@ -19,11 +19,11 @@ public struct NotificationsController: Sendable {
             let page = try MastodonAPI.page(request)
             let notifications = try await self.api.d.notifications.notifications(
                 accountID: viewer.id, types: parameters.list("types"), excludeTypes: parameters.list("exclude_types"), page: page)
-            var entities: [JSONValue] = []
+            var entities: [MastodonNotification] = []
             for notification in notifications {
                 if let entity = try await self.api.notificationEntity(notification, viewer: viewer) { entities.append(entity) }
             }
-            return MastodonAPI.respond(.array(entities), headers: self.api.link(request, first: notifications.first?.id, last: notifications.last?.id))
+            return MastodonAPI.respond(entities, headers: self.api.link(request, first: notifications.first?.id, last: notifications.last?.id))
         }
         router.post("/api/v1/notifications/clear") { request, context in
             let viewer = try context.user(scope: "write:notifications")

@@ -21,7 +21,7 @@ public struct SearchController: Sendable {
 
     /// `GET /api/v2/search`: accounts, statuses and hashtags; with `resolve=true`, a
     /// `user@domain` is looked up through WebFinger and a post's URL fetched from its node.
-    func search(_ request: Request, viewer: Account) async throws -> JSONValue {
+    func search(_ request: Request, viewer: Account) async throws -> MastodonSearchResults {
         let parameters = try await RequestParameters.parse(request)
         let query = (parameters["q"] ?? "").trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty else { throw KithError(.invalidInput, "q is required") }
@@ -44,23 +44,22 @@ public struct SearchController: Sendable {
         if !isURL, type == nil || type == "statuses" {
             statuses = try await api.d.timelines.searchStatuses(query, limit: limit)
         }
-        var tags: [JSONValue] = []
+        var tags: [MastodonHashtag] = []
         if !isURL, type == nil || type == "hashtags" {
             tags = try await api.d.timelines.searchTags(query, limit: limit).map { tag in
-                ["name": .string(tag.name), "url": .string("\(api.d.node.baseURL)/tags/\(tag.name)"), "history": [], "following": false]
+                MastodonHashtag(name: tag.name, url: "\(api.d.node.baseURL)/tags/\(tag.name)")
             }
         }
-        var accountEntities: [JSONValue] = []
+        var accountEntities: [MastodonAccount] = []
         for account in accounts.prefix(limit) where type == nil || type == "accounts" {
             accountEntities.append(try await api.accountEntity(account, viewer: viewer))
         }
         var visible: [Status] = []
         for status in statuses where try await api.canSee(status, viewer: viewer) { visible.append(status) }
-        return [
-            "accounts": .array(accountEntities),
-            "statuses": .array(type == nil || type == "statuses" ? try await api.statusEntities(Array(visible.prefix(limit)), viewer: viewer) : []),
-            "hashtags": .array(tags),
-        ]
+        return MastodonSearchResults(
+            accounts: accountEntities,
+            statuses: type == nil || type == "statuses" ? try await api.statusEntities(Array(visible.prefix(limit)), viewer: viewer) : [],
+            hashtags: tags)
     }
 
     enum Resolved {

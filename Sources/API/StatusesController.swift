@@ -26,10 +26,7 @@ public struct StatusesController: Sendable {
             guard status.accountID == viewer.id else { throw KithError(.notFound, "Record not found") }
             var entity = try await self.api.statusEntity(status, viewer: viewer)
             try await self.api.d.social.delete(accountID: viewer.id, statusID: status.id)
-            if case .object(var object) = entity {
-                object["text"] = .string(status.content)
-                entity = .object(object)
-            }
+            entity.text = status.content
             return MastodonAPI.respond(entity)
         }
         router.put("/api/v1/statuses/:id") { request, context in
@@ -51,7 +48,7 @@ public struct StatusesController: Sendable {
                 let down = try await self.api.statusPage(try await self.api.visible(descendants, to: viewer), request: request, viewer: viewer, paged: false)
                 // A new reply anywhere in the thread names its parent, one of these posts.
                 return BuiltPage(
-                    body: ["ancestors": up.body, "descendants": down.body], link: nil,
+                    body: MastodonContext(ancestors: up.body, descendants: down.body), link: nil,
                     sources: PageSources(
                         accounts: up.sources.accounts + down.sources.accounts + [status.accountID],
                         statuses: up.sources.statuses + down.sources.statuses + [status.id] + ancestors.map(\.id) + descendants.map(\.id)))
@@ -115,9 +112,9 @@ public struct StatusesController: Sendable {
             favourites
             ? try await api.d.timelines.favouritedBy(statusID: status.id, limit: limit)
             : try await api.d.timelines.rebloggedBy(statusID: status.id, limit: limit)
-        var entities: [JSONValue] = []
+        var entities: [MastodonAccount] = []
         for account in accounts { entities.append(try await api.accountEntity(account, viewer: viewer)) }
-        return MastodonAPI.respond(.array(entities))
+        return MastodonAPI.respond(entities)
     }
 
     func createStatus(_ request: Request, account: Account) async throws -> Response {

@@ -82,7 +82,7 @@ public struct TimelinesController: Sendable {
             ? try await api.d.timelines.favourited(accountID: viewer.id, page: page)
             : try await api.d.timelines.bookmarked(accountID: viewer.id, page: page)
         return MastodonAPI.respond(
-            .array(try await api.statusEntities(marked.map(\.status), viewer: viewer)),
+            try await api.statusEntities(marked.map(\.status), viewer: viewer),
             headers: api.link(request, first: marked.first?.markID, last: marked.last?.markID))
     }
 }
