@@ -4,7 +4,8 @@ import Domain
 import Foundation
 import Hummingbird
 
-/// `/api/v1/accounts`: profiles, the reader's own profile, relationships and their changes (follow, block, mute, follow requests), and account search.
+/// `/api/v1/accounts`: profiles, the reader's own profile, relationships and their changes
+/// (follow, block, mute, follow requests), and account search.
 public struct AccountsController: Sendable {
     let api: MastodonAPI
 
@@ -47,7 +48,7 @@ public struct AccountsController: Sendable {
             return MastodonAPI.respond(try await self.api.accountEntity(updated, viewer: viewer, withSource: true))
         }
         router.get("/api/v1/accounts/lookup") { request, context in
-            let viewer = try api.reader(context, scope: "read:accounts")
+            let viewer = try self.api.reader(context, scope: "read:accounts")
             guard let acct = request.uri.queryParameters["acct"].map(String.init), !acct.isEmpty else {
                 throw KithError(.invalidInput, "acct is required")
             }
@@ -74,17 +75,19 @@ public struct AccountsController: Sendable {
             let limit = max(1, min(Int(parameters["limit"] ?? "") ?? 40, 80))
             let resolve = parameters.flag("resolve") ?? false
             var entities: [MastodonAccount] = []
-            for account in try await self.api.findAccounts(query, resolve: resolve, limit: limit, viewer: viewer) { entities.append(try await self.api.accountEntity(account, viewer: viewer)) }
+            for account in try await self.api.findAccounts(query, resolve: resolve, limit: limit, viewer: viewer) {
+                entities.append(try await self.api.accountEntity(account, viewer: viewer))
+            }
             return MastodonAPI.respond(entities)
         }
         router.get("/api/v1/accounts/:id") { request, context in
-            let viewer = try api.reader(context, scope: "read:accounts")
+            let viewer = try self.api.reader(context, scope: "read:accounts")
             let account = try await self.api.account(context)
             if try await self.api.concealed(account, from: viewer) { throw KithError(.notFound, "Record not found") }
             return MastodonAPI.respond(try await self.api.accountEntity(account, viewer: viewer))
         }
         router.get("/api/v1/accounts/:id/statuses") { request, context in
-            let viewer = try api.reader(context, scope: "read:statuses")
+            let viewer = try self.api.reader(context, scope: "read:statuses")
             return try await self.api.cachedPage(request, viewer: viewer) {
                 let account = try await self.api.account(context)
                 let query = request.uri.queryParameters

@@ -367,3 +367,123 @@ struct MastodonSearchResults: JSONWritable {
         }
     }
 }
+
+/// Mastodon's Instance, as `/api/v1/instance` (V1) and `/api/v2/instance` (V2) answer it.
+struct MastodonInstance: JSONWritable {
+    enum Version {
+        case v1, v2
+    }
+
+    var version: Version
+    var domain: String
+    var baseURL: String
+    var softwareVersion: String
+    var maxPostLength: Int
+    var registrationMode: RegistrationMode
+    var users: Int
+    var localPosts: Int
+    var activeMonth: Int
+
+    static let description = "A Kith node: the enterprise social network."
+    var streaming: String { baseURL.replacingOccurrences(of: "http", with: "ws", options: .anchored) }
+    var registrationsOpen: Bool { registrationMode == .open || registrationMode == .approval }
+
+    func write(to json: inout JSONWriter) {
+        switch version {
+        case .v1: writeV1(to: &json)
+        case .v2: writeV2(to: &json)
+        }
+    }
+
+    func writeV1(to json: inout JSONWriter) {
+        json.object { json in
+            json.field("approval_required", registrationMode == .approval)
+            json.field("configuration", Configuration(instance: self))
+            json.field("contact_account", JSONValue.null)
+            json.field("description", Self.description)
+            json.field("email", "")
+            json.field("invites_enabled", registrationMode == .invite)
+            json.field("languages", ["en"])
+            json.field("registrations", registrationsOpen)
+            json.field("rules", EmptyList())
+            json.field("short_description", Self.description)
+            json.object(named: "stats") { json in
+                json.field("domain_count", 0)
+                json.field("status_count", localPosts)
+                json.field("user_count", users)
+            }
+            json.field("thumbnail", JSONValue.null)
+            json.field("title", domain)
+            json.field("uri", domain)
+            json.object(named: "urls") { json in json.field("streaming_api", streaming) }
+            json.field("version", softwareVersion)
+        }
+    }
+
+    func writeV2(to json: inout JSONWriter) {
+        json.object { json in
+            json.object(named: "api_versions") { json in json.field("mastodon", 2) }
+            json.field("configuration", Configuration(instance: self))
+            json.object(named: "contact") { json in
+                json.field("account", JSONValue.null)
+                json.field("email", "")
+            }
+            json.field("description", Self.description)
+            json.field("domain", domain)
+            json.field("icon", EmptyList())
+            json.field("languages", ["en"])
+            json.object(named: "registrations") { json in
+                json.field("approval_required", registrationMode == .approval)
+                json.field("enabled", registrationsOpen)
+                json.field("message", JSONValue.null)
+            }
+            json.field("rules", EmptyList())
+            json.field("source_url", baseURL)
+            json.object(named: "thumbnail") { json in json.field("url", "") }
+            json.field("title", domain)
+            json.object(named: "usage") { json in
+                json.object(named: "users") { json in json.field("active_month", activeMonth) }
+            }
+            json.field("version", softwareVersion)
+        }
+    }
+
+    /// What clients read to decide what they may send: limits, and (V2) the streaming URL.
+    struct Configuration: JSONWritable {
+        var instance: MastodonInstance
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.object(named: "accounts") { json in
+                    json.field("max_featured_tags", 10)
+                    json.field("max_pinned_statuses", 5)
+                }
+                json.object(named: "media_attachments") { json in
+                    json.field("image_matrix_limit", 33_177_600)
+                    json.field("image_size_limit", 16_777_216)
+                    json.field("supported_mime_types", ["image/jpeg", "image/png", "image/gif", "image/webp"])
+                    json.field("video_frame_rate_limit", 120)
+                    json.field("video_matrix_limit", 8_294_400)
+                    json.field("video_size_limit", 103_809_024)
+                }
+                json.object(named: "polls") { json in
+                    json.field("max_characters_per_option", 50)
+                    json.field("max_expiration", 2_629_746)
+                    json.field("max_options", 4)
+                    json.field("min_expiration", 300)
+                }
+                json.object(named: "statuses") { json in
+                    json.field("characters_reserved_per_url", 23)
+                    // Posts may be kept on this node (`local_only` on create), as Hometown and glitch-soc offer.
+                    json.field("local_only", true)
+                    json.field("max_characters", instance.maxPostLength)
+                    json.field("max_media_attachments", 4)
+                }
+                if instance.version == .v2 {
+                    json.object(named: "translation") { json in json.field("enabled", false) }
+                    json.object(named: "urls") { json in json.field("streaming", instance.streaming) }
+                }
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@ import Domain
 import Foundation
 import Hummingbird
 
-/// `/api/v2/search`: accounts, posts and hashtags, and resolving a remote account or post by address or URL.
+/// `/api/v2/search`: accounts, posts and hashtags, and resolving a remote account or post by
+/// address or URL.
 public struct SearchController: Sendable {
     let api: MastodonAPI
 

@@ -4,7 +4,8 @@ import Domain
 import Foundation
 import Hummingbird
 
-/// `/api/v1/statuses`: posting, reading, editing and deleting posts, their threads, and what readers do to them.
+/// `/api/v1/statuses`: posting, reading, editing and deleting posts, their threads, and what
+/// readers do to them.
 public struct StatusesController: Sendable {
     let api: MastodonAPI
 
@@ -17,7 +18,7 @@ public struct StatusesController: Sendable {
             try await self.createStatus(request, account: try context.user(scope: "write:statuses"))
         }
         router.get("/api/v1/statuses/:id") { request, context in
-            let viewer = try api.reader(context, scope: "read:statuses")
+            let viewer = try self.api.reader(context, scope: "read:statuses")
             return MastodonAPI.respond(try await self.api.statusEntity(try await self.api.visibleStatus(context, viewer: viewer), viewer: viewer))
         }
         router.delete("/api/v1/statuses/:id") { request, context in
@@ -40,7 +41,7 @@ public struct StatusesController: Sendable {
             return MastodonAPI.respond(try await self.api.statusEntity(edited, viewer: viewer))
         }
         router.get("/api/v1/statuses/:id/context") { request, context in
-            let viewer = try api.reader(context, scope: "read:statuses")
+            let viewer = try self.api.reader(context, scope: "read:statuses")
             return try await self.api.cachedPage(request, viewer: viewer) {
                 let status = try await self.api.visibleStatus(context, viewer: viewer)
                 let (ancestors, descendants) = try await self.api.d.timelines.context(statusID: status.id)

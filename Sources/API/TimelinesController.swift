@@ -18,20 +18,22 @@ public struct TimelinesController: Sendable {
             return try await self.api.homePage(request, viewer: viewer)
         }
         router.get("/api/v1/timelines/public") { request, context in
-            let viewer = try api.reader(context, scope: "read:statuses")
+            let viewer = try self.api.reader(context, scope: "read:statuses")
             return try await self.api.cachedPage(request, viewer: viewer) {
-                let statuses = try await self.api.d.timelines.publicTimeline(local: MastodonAPI.localOnly(request), viewerID: viewer.id, page: try MastodonAPI.page(request))
+                let statuses = try await self.api.d.timelines.publicTimeline(
+                    local: MastodonAPI.localOnly(request), viewerID: viewer.id, page: try MastodonAPI.page(request))
                 var page = try await self.api.statusPage(statuses, request: request, viewer: viewer)
                 page.sources.statuses.append(PageSources.publicPosts)
                 return page
             }
         }
         router.get("/api/v1/timelines/tag/:hashtag") { request, context in
-            let viewer = try api.reader(context, scope: "read:statuses")
+            let viewer = try self.api.reader(context, scope: "read:statuses")
             let tag = try context.parameters.require("hashtag")
             return try await self.api.cachedPage(request, viewer: viewer) {
                 var page = try await self.api.statusPage(
-                    try await self.api.d.timelines.tagTimeline(tag, local: MastodonAPI.localOnly(request), viewerID: viewer.id, page: try MastodonAPI.page(request)),
+                    try await self.api.d.timelines.tagTimeline(
+                        tag, local: MastodonAPI.localOnly(request), viewerID: viewer.id, page: try MastodonAPI.page(request)),
                     request: request, viewer: viewer)
                 page.sources.statuses.append(PageSources.publicPosts)
                 return page

@@ -47,6 +47,12 @@ public struct JSONWriter {
 
     /// One member of the object being written. Keys are plain ASCII names (never escaped).
     public mutating func field(_ key: StaticString, _ value: some JSONWritable) {
+        self.key(key)
+        value.write(to: &self)
+    }
+
+    /// A member's key (and the comma before it unless it is the first).
+    mutating func key(_ key: StaticString) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         bytes.append(UInt8(ascii: "\""))
@@ -60,7 +66,12 @@ public struct JSONWriter {
             bytes.append(contentsOf: name)
         }
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        value.write(to: &self)
+    }
+
+    /// A member whose value is an object that `body` writes, for objects no type stands for.
+    public mutating func object(named key: StaticString, _ body: (inout JSONWriter) -> Void) {
+        self.key(key)
+        object(body)
     }
 
     /// An array of `elements`.

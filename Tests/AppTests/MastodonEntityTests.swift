@@ -114,4 +114,34 @@ struct MastodonEntityTests {
         let context = try written(MastodonContext(ancestors: [MastodonStatus](), descendants: JSONValue.array([])))
         #expect(context == ["ancestors": [], "descendants": []])
     }
+
+    @Test func instanceV1AndV2() throws {
+        var instance = MastodonInstance(
+            version: .v1, domain: "hq.example", baseURL: "https://hq.example", softwareVersion: "4.3.0 (compatible; Kith 0.1.0)",
+            maxPostLength: 5000, registrationMode: .approval, users: 12, localPosts: 345, activeMonth: 6)
+        let v1 = try written(instance)
+        #expect(
+            keys(v1) == [
+                "uri", "title", "short_description", "description", "email", "version", "urls", "stats", "thumbnail", "languages",
+                "registrations", "approval_required", "invites_enabled", "configuration", "contact_account", "rules",
+            ])
+        #expect(v1["urls"] == ["streaming_api": "wss://hq.example"])
+        #expect(v1["stats"] == ["user_count": 12, "status_count": 345, "domain_count": 0])
+        #expect(v1["registrations"] == true)
+        #expect(v1["approval_required"] == true)
+        #expect(keys(v1["configuration"]) == ["accounts", "statuses", "media_attachments", "polls"])
+        #expect(v1["configuration"]?["statuses"]?["max_characters"]?.numberValue == 5000)
+        instance.version = .v2
+        let v2 = try written(instance)
+        #expect(
+            keys(v2) == [
+                "domain", "title", "version", "source_url", "description", "usage", "thumbnail", "icon", "languages", "configuration",
+                "registrations", "api_versions", "contact", "rules",
+            ])
+        #expect(v2["usage"] == ["users": ["active_month": 6]])
+        #expect(v2["registrations"] == ["enabled": true, "approval_required": true, "message": .null])
+        #expect(keys(v2["configuration"]) == ["accounts", "statuses", "media_attachments", "polls", "urls", "translation"])
+        #expect(v2["configuration"]?["urls"] == ["streaming": "wss://hq.example"])
+        #expect(v2["configuration"]?["polls"] == ["max_options": 4, "max_characters_per_option": 50, "min_expiration": 300, "max_expiration": 2_629_746])
+    }
 }
