@@ -8,10 +8,22 @@ import Hummingbird
 public enum RequestIdentity: Sendable {
     /// No `Authorization` header.
     case none
-    /// A live token, with the account it acts for when it has one (nil for an application's own token).
-    case token(AccessToken, Account?)
+    /// A live token, with the account it acts for when it has one.
+    case token(Bearer)
     /// A header that names no live token (or is not `Bearer`): the error a route needing a user answers.
     case invalid(KithError)
+}
+
+/// A live token and the account it acts for (nil for an application's own token). A class, so
+/// the request context, copied into every middleware and route, stays one reference wide.
+public final class Bearer: Sendable {
+    public let token: AccessToken
+    public let account: Account?
+
+    init(token: AccessToken, account: Account?) {
+        self.token = token
+        self.account = account
+    }
 }
 
 /// Reads the request's bearer token (from the token cache, or storage) into the context.
@@ -32,7 +44,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             let token = try await oauth.authenticate(authorization: authorization, scope: nil)
             var account = token.account
             if account == nil, let id = token.accountID { account = try await accounts.account(id: id) }
-            context.identity = .token(token, account)
+            context.identity = .token(Bearer(token: token, account: account))
         } catch let error as KithError {
             context.identity = .invalid(error)
         }
@@ -47,9 +59,9 @@ extension AppRequestContext {
         switch identity {
         case .none: throw KithError(.unauthorized, "The access token is invalid")
         case .invalid(let error): throw error
-        case .token(let token, _):
-            if let scope, !token.scopes.allows(scope) { throw KithError(.forbidden, "This action is outside the authorized scopes") }
-            return token
+        case .token(let bearer):
+            if let scope, !bearer.token.scopes.allows(scope) { throw KithError(.forbidden, "This action is outside the authorized scopes") }
+            return bearer.token
         }
     }
 
@@ -57,7 +69,9 @@ extension AppRequestContext {
     /// token; 403 once the account is suspended or disabled (and working again when lifted).
     public func user(scope: String?) throws -> Account {
         _ = try token(scope: scope)
-        guard case .token(_, let account?) = identity else { throw KithError(.unprocessable, "This method requires an authenticated user") }
+        guard case .token(let bearer) = identity, let account = bearer.account else {
+            throw KithError(.unprocessable, "This method requires an authenticated user")
+        }
         guard !account.suspended, !account.disabled else { throw KithError(.forbidden, "Your login is currently disabled") }
         return account
     }
