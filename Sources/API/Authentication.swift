@@ -41,7 +41,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         guard let authorization = request.headers[.authorization] else { return try await next(request, context) }
         var context = context
         do {
-            let token = try await oauth.authenticate(authorization: authorization, scope: nil)
+            let token = try await oauth.authenticate(authorization: authorization)
             var account = token.account
             if account == nil, let id = token.accountID { account = try await accounts.account(id: id) }
             context.identity = .token(Bearer(token: token, account: account))

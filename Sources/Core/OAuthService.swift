@@ -228,18 +228,15 @@ public struct OAuthService: Sendable {
         try await repository.revoke(hash: Self.hash(token), applicationID: application.id)
     }
 
-    /// The token of an `Authorization: Bearer …` header, which must grant `scope` (when given).
-    /// 401 without a valid token, 403 for a missing scope.
-    public func authenticate(authorization: String?, scope: String?) async throws -> AccessToken {
+    /// The token of an `Authorization: Bearer …` header: 401 without a valid one. Which scopes a
+    /// route needs is checked where the route asks (`AppRequestContext.token(scope:)`).
+    public func authenticate(authorization: String?) async throws -> AccessToken {
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
             throw KithError(.unauthorized, "The access token is invalid")
         }
         let raw = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !raw.isEmpty, let token = try await token(hash: Self.hash(raw)) else {
             throw KithError(.unauthorized, "The access token is invalid")
-        }
-        if let scope, !token.scopes.allows(scope) {
-            throw KithError(.forbidden, "This action is outside the authorized scopes")
         }
         return token
     }
