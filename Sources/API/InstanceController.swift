@@ -33,15 +33,13 @@ public struct InstanceController: Sendable {
         self.settings = settings
     }
 
-    static let json = "application/json; charset=utf-8"
-
     public func addRoutes(to router: Router<AppRequestContext>) {
         // The router matches these with and without a trailing slash.
-        router.get("/api/v1/instance") { _, _ in DocumentResponse.json(try await self.instance(.v1), contentType: Self.json) }
-        router.get("/api/v2/instance") { _, _ in DocumentResponse.json(try await self.instance(.v2), contentType: Self.json) }
-        router.get("/api/v1/custom_emojis") { _, _ in DocumentResponse.json([], contentType: Self.json) }
+        router.get("/api/v1/instance") { _, _ in MastodonAPI.respond(try await self.instance(.v1)) }
+        router.get("/api/v2/instance") { _, _ in MastodonAPI.respond(try await self.instance(.v2)) }
+        router.get("/api/v1/custom_emojis") { _, _ in MastodonAPI.respond([]) }
         router.get("/api/v1/instance/peers") { _, _ in
-            DocumentResponse.json(.array(try await self.timelines.peers().map { .string($0) }), contentType: Self.json)
+            MastodonAPI.respond(try await self.timelines.peers())
         }
     }
 

@@ -19,7 +19,8 @@ extension MastodonAPI {
     }
 
     func accountEntity(_ account: Account, viewer: Account?, withSource: Bool = false) async throws -> MastodonAccount {
-        try await MastodonEntities.account(account, graph: d.graph, node: d.node.domain, withSource: withSource)
+        let counts = try await d.graph.accountCounts(ids: [account.id])[account.id] ?? AccountCounts()
+        return MastodonAccount(account, counts: counts, withSource: withSource)
     }
 
     func relationship(viewer: Account, account: Account) async throws -> MastodonRelationship {

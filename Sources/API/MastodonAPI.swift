@@ -55,7 +55,6 @@ public struct MastodonAPI: Sendable {
         self.d = dependencies
     }
 
-
     // MARK: Lookups
 
     /// Who reads public content: the signed-in account, or, with the login wall down and no
@@ -71,9 +70,7 @@ public struct MastodonAPI: Sendable {
 
     /// The account named by the path's id (404 when there is none).
     func account(_ context: AppRequestContext) async throws -> Account {
-        guard let id = Int64(try context.parameters.require("id")), let account = try await d.accounts.account(id: id) else {
-            throw KithError(.notFound, "Record not found")
-        }
+        guard let account = try await d.accounts.account(id: try Self.pathID(context)) else { throw KithError(.notFound, "Record not found") }
         return account
     }
 
@@ -94,7 +91,7 @@ public struct MastodonAPI: Sendable {
 
     /// A status the viewer may see (404 otherwise, as Mastodon hides what you cannot see).
     func visibleStatus(_ context: AppRequestContext, viewer: Account) async throws -> Status {
-        guard let id = Int64(try context.parameters.require("id")), let status = try await d.statuses.status(id: id),
+        guard let status = try await d.statuses.status(id: try Self.pathID(context)),
             try await canSee(status, viewer: viewer), try await d.accounts.account(id: status.accountID)?.suspended == false
         else {
             throw KithError(.notFound, "Record not found")

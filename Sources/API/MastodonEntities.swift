@@ -13,14 +13,6 @@ enum MastodonEntities {
     static func dateText(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
-
-    /// The Account entity with its follower, following and post counts from storage.
-    static func account(
-        _ account: Account, graph: any SocialGraphRepository, node: String, withSource: Bool = false
-    ) async throws -> MastodonAccount {
-        let counts = try await graph.accountCounts(ids: [account.id])[account.id] ?? AccountCounts()
-        return MastodonAccount(account, counts: counts, withSource: withSource)
-    }
 }
 
 /// An empty array, for the lists Kith does not fill yet (emojis, media, filters).

@@ -32,16 +32,16 @@ public struct NotificationsController: Sendable {
         }
         router.get("/api/v1/notifications/:id") { request, context in
             let viewer = try context.user(scope: "read:notifications")
-            guard let id = Int64(try context.parameters.require("id")),
-                let notification = try await self.api.d.notifications.notification(id: id, accountID: viewer.id),
+            guard let notification = try await self.api.d.notifications.notification(id: try MastodonAPI.pathID(context), accountID: viewer.id),
                 let entity = try await self.api.notificationEntity(notification, viewer: viewer)
             else { throw KithError(.notFound, "Record not found") }
             return MastodonAPI.respond(entity)
         }
         router.post("/api/v1/notifications/:id/dismiss") { request, context in
             let viewer = try context.user(scope: "write:notifications")
-            guard let id = Int64(try context.parameters.require("id")), try await self.api.d.notifications.dismissNotification(id: id, accountID: viewer.id)
-            else { throw KithError(.notFound, "Record not found") }
+            guard try await self.api.d.notifications.dismissNotification(id: try MastodonAPI.pathID(context), accountID: viewer.id) else {
+                throw KithError(.notFound, "Record not found")
+            }
             return MastodonAPI.respond([:])
         }
     }

@@ -81,9 +81,7 @@ public struct JSONWriter {
         for element in elements {
             if !firstElement { bytes.append(UInt8(ascii: ",")) }
             firstElement = false
-            let outer = first
             element.write(to: &self)
-            first = outer
         }
         bytes.append(UInt8(ascii: "]"))
     }

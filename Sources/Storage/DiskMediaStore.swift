@@ -46,7 +46,7 @@ public struct DiskMediaStore: MediaStore {
             try? handle.close()
             throw error
         }
-        let sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let sha256 = Hex.lowercase(hasher.finalize())
         let destination = try path(sha256)
         if FileManager.default.fileExists(atPath: destination.path) { return StoredFile(sha256: sha256, size: size) }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
